@@ -1,0 +1,13 @@
+import "server-only";
+import type { PrismaClient } from "@prisma/client";
+import { config } from "./config";
+import { createPrismaClient } from "./db-client";
+
+// A Turbopack production build gives route handlers and server components separate module
+// graphs, so a module-level client would be created once per graph: keep one per process.
+const globalForPrisma = globalThis as unknown as { prisma?: PrismaClient };
+
+export const db: PrismaClient = (globalForPrisma.prisma ??= createPrismaClient(
+  config().DATABASE_URL,
+  Number(process.env.DATABASE_POOL_SIZE ?? 10),
+));

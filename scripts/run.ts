@@ -1,0 +1,148 @@
+// `npm run dev` / `npm start`: brings up the whole product on one machine.
+//   database: DATABASE_URL if set, else PGlite in its own process (data under .data/pglite)
+//   migrations (skipped when all are applied), the demo account on first start (dev only)
+//   the embedded Inngest engine (unless INNGEST_EMBEDDED=0), then Next.js
+// Any child exiting takes the others down, so a half-running stack never lingers.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { DEV_AUTH_SECRET, DEV_ENCRYPTION_KEY, productionConfigProblems } from "../lib/config";
+import { DEMO_LOGIN, seedDemoAccount } from "../lib/accounts/demo";
+import { createPrismaClient } from "../lib/db-client";
+import { migrate } from "./lib/migrate";
+
+const mode = process.argv[2] === "start" ? "start" : "dev";
+const root = join(import.meta.dirname, "..");
+const host = process.env.HOST ?? "127.0.0.1";
+const port = Number(process.env.PORT ?? 3000);
+const enginePort = Number(process.env.INNGEST_ENGINE_PORT ?? 8288);
+const dataDir = process.env.DB24X7_DATA_DIR ?? join(root, ".data");
+const children: ChildProcess[] = [];
+let stopping = false;
+
+function log(message: string) {
+  process.stdout.write(`[db24x7] ${message}\n`);
+}
+
+function fail(message: string): never {
+  process.stderr.write(`[db24x7] ${message}\n`);
+  process.exit(1);
+}
+
+function stopAll(code: number) {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+  setTimeout(() => process.exit(code), 3000).unref();
+  Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once("exit", r)) : null))).then(
+    () => process.exit(code),
+  );
+}
+
+function start(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  for (const stream of [child.stdout!, child.stderr!]) {
+    createInterface({ input: stream }).on("line", (line) => process.stdout.write(`[${name}] ${line}\n`));
+  }
+  child.once("exit", (code, signal) => {
+    if (!stopping) {
+      process.stderr.write(`[db24x7] ${name} exited (${signal ?? code}); stopping\n`);
+      stopAll(1);
+    }
+  });
+  return child;
+}
+
+async function startPglite(): Promise<string> {
+  const dir = dataDir === ":memory:" ? ":memory:" : join(dataDir, "pglite");
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", join(root, "scripts/lib/pglite-server.ts"), dir, process.env.PGLITE_PORT ?? "0"],
+    { cwd: root, stdio: ["ignore", "pipe", "inherit"] },
+  );
+  children.push(child);
+  child.once("exit", (code) => !stopping && (process.stderr.write(`[db24x7] PGlite exited (${code}); stopping\n`), stopAll(1)));
+  const lines = createInterface({ input: child.stdout! });
+  return new Promise((resolve, reject) => {
+    child.once("exit", () => reject(new Error("PGlite did not start")));
+    lines.on("line", (line) => {
+      if (line.startsWith("PGLITE_URL=")) resolve(line.slice("PGLITE_URL=".length));
+      else process.stdout.write(`[pglite] ${line}\n`);
+    });
+  });
+}
+
+async function waitForHttp(url: string, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !stopping) {
+    try {
+      const res = await fetch(url, { redirect: "manual" });
+      if (res.status < 500) return true;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return false;
+}
+
+async function main() {
+  process.on("SIGINT", () => stopAll(0));
+  process.on("SIGTERM", () => stopAll(0));
+
+  if (mode === "start") {
+    const problems = productionConfigProblems(process.env);
+    if (problems.length) fail(`Refusing to start in production with development defaults. Set:\n  - ${problems.join("\n  - ")}`);
+    if (!existsSync(join(root, ".next/BUILD_ID"))) fail("No production build found: run `npm run build` first.");
+  }
+
+  const t0 = Date.now();
+  const databaseUrl = process.env.DATABASE_URL || (await startPglite());
+  const applied = await migrate(databaseUrl);
+  if (applied.length) log(`applied migrations: ${applied.join(", ")}`);
+  const seeded = mode === "dev" && (await (async () => {
+    const prisma = createPrismaClient(databaseUrl, 1);
+    try {
+      return await seedDemoAccount(prisma);
+    } finally {
+      await prisma.$disconnect();
+    }
+  })());
+  if (seeded) log("seeded the demo account");
+
+  const appUrl = `http://${host}:${port}`;
+  const embeddedEngine = process.env.INNGEST_EMBEDDED !== "0";
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    NEXT_TELEMETRY_DISABLED: "1",
+    NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? appUrl,
+    NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? DEV_AUTH_SECRET,
+    APP_ENCRYPTION_KEY: process.env.APP_ENCRYPTION_KEY ?? DEV_ENCRYPTION_KEY,
+    ...(embeddedEngine ? { INNGEST_DEV: `http://127.0.0.1:${enginePort}` } : {}),
+  };
+
+  if (embeddedEngine) {
+    start("engine", ["--import", "tsx", join(root, "inngest/engine/main.ts")], {
+      ...env,
+      INNGEST_ENGINE_PORT: String(enginePort),
+      INNGEST_APP_URL: process.env.INNGEST_APP_URL ?? `${appUrl}/api/inngest`,
+    });
+  }
+
+  const next = join(root, "node_modules/next/dist/bin/next");
+  start("next", [next, mode, "-H", host, "-p", String(port)], env);
+
+  if (await waitForHttp(`${appUrl}/login`, 180_000)) {
+    log(`ready in ${((Date.now() - t0) / 1000).toFixed(1)}s: ${appUrl}`);
+    if (mode === "dev") log(`demo login: ${DEMO_LOGIN.email} / ${DEMO_LOGIN.password}`);
+    if (!process.env.DATABASE_URL) log(`database: PGlite (${dataDir === ":memory:" ? "in memory" : join(dataDir, "pglite")})`);
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`[db24x7] ${error instanceof Error ? error.message : String(error)}\n`);
+  stopAll(1);
+});
