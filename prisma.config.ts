@@ -4,6 +4,12 @@ import { defineConfig } from "prisma/config";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 
+const databaseUrl = process.env.DATABASE_URL;
+// `prisma generate` (postinstall, build) needs the schema's url to resolve even though it never
+// connects; unresolved, it tries to download a query engine. Commands that connect still
+// require a real DATABASE_URL (adapterFor below).
+process.env.DATABASE_URL ||= "postgresql://unset@127.0.0.1:1/unset";
+
 // Workaround for prisma/orm#27403 ("Column type 'name' could not be deserialized"): the wasm
 // schema engine's catalog queries return PostgreSQL catalog types that adapter-pg cannot decode.
 // Report them as the text types they print as. Remove once Prisma decodes them itself.
@@ -62,6 +68,6 @@ export default defineConfig({
   experimental: { adapter: true },
   engine: "js",
   async adapter() {
-    return adapterFor(process.env.DATABASE_URL);
+    return adapterFor(databaseUrl);
   },
 });

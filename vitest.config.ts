@@ -12,6 +12,7 @@ export default defineConfig({
   test: {
     include: ["{lib,inngest,test,scripts}/**/*.test.ts"],
     globalSetup: ["./test/global-setup.ts"],
+    setupFiles: ["./test/support/setup-env.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",

@@ -12,7 +12,10 @@ const credentialsSchema = z.object({
 });
 
 export const authOptions: NextAuthOptions = {
-  secret: config().NEXTAUTH_SECRET,
+  // Read on use, not at import: `next build` loads this module without any configuration.
+  get secret() {
+    return config().NEXTAUTH_SECRET;
+  },
   session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
   pages: { signIn: "/login", error: "/login" },
   providers: [
