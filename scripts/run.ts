@@ -95,7 +95,7 @@ async function main() {
   if (mode === "start") {
     const problems = productionConfigProblems(process.env);
     if (problems.length) fail(`Refusing to start in production with development defaults. Set:\n  - ${problems.join("\n  - ")}`);
-    if (!existsSync(join(root, ".next/BUILD_ID"))) fail("No production build found: run `npm run build` first.");
+    if (!existsSync(join(root, process.env.NEXT_DIST_DIR || ".next", "BUILD_ID"))) fail("No production build found: run `npm run build` first.");
   }
 
   const t0 = Date.now();
