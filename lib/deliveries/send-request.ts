@@ -1,0 +1,151 @@
+// One outbound webhook POST: no redirects followed, a hard deadline, the target address checked
+// again at connect time (a hostname may resolve elsewhere now than when it was saved: DNS
+// rebinding), at most 16 KB of the response kept, and every failure given a class.
+import { lookup as dnsLookup, type LookupAddress } from "node:dns";
+import http from "node:http";
+import https from "node:https";
+import { isIP, type LookupFunction } from "node:net";
+
+export const RESPONSE_BODY_LIMIT = 16 * 1024;
+// Past this much response body the connection is dropped rather than drained for reuse.
+const DRAIN_LIMIT = 256 * 1024;
+
+export type ErrorClass = "timeout" | "connection" | "dns" | "tls" | "http_status" | "redirect" | "blocked_address";
+
+export interface SendResult {
+  status: number | null;
+  headers: Record<string, string> | null;
+  body: string | null;
+  durationMs: number;
+  errorClass: ErrorClass | null;
+  errorMessage: string | null;
+}
+
+export interface SendOptions {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  timeoutMs: number;
+  /** Why this resolved address may not be contacted, or null if it may. */
+  addressProblem: (ip: string) => string | null;
+}
+
+const agents = {
+  "http:": new http.Agent({ keepAlive: true, maxSockets: 50, maxFreeSockets: 10 }),
+  "https:": new https.Agent({ keepAlive: true, maxSockets: 50, maxFreeSockets: 10 }),
+};
+
+class BlockedAddressError extends Error {
+  readonly code = "EBLOCKEDADDRESS";
+}
+
+class DeadlineError extends Error {
+  readonly code = "EDEADLINE";
+}
+
+function checkedLookup(addressProblem: SendOptions["addressProblem"]): LookupFunction {
+  return (hostname, options, callback) => {
+    dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
+      if (error) return callback(error, "", 0);
+      for (const { address } of addresses) {
+        const problem = addressProblem(address);
+        if (problem) return callback(new BlockedAddressError(`${hostname} resolves to ${address}: ${problem}`), "", 0);
+      }
+      if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
+      callback(null, addresses[0].address, addresses[0].family);
+    });
+  };
+}
+
+function classify(error: NodeJS.ErrnoException): ErrorClass {
+  const code = error.code ?? "";
+  if (code === "EBLOCKEDADDRESS") return "blocked_address";
+  if (code === "EDEADLINE" || code === "ETIMEDOUT" || code === "ESOCKETTIMEDOUT") return "timeout";
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_NODATA" || code === "EAI_FAIL") return "dns";
+  if (/^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_MISMATCH|EPROTO)/.test(code) || /TLS|SSL|certificate/i.test(error.message)) {
+    return "tls";
+  }
+  return "connection";
+}
+
+export function sendRequest(options: SendOptions): Promise<SendResult> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  return new Promise((resolve) => {
+    let settled = false;
+    let deadline: NodeJS.Timeout | undefined;
+    const finish = (result: Omit<SendResult, "durationMs">) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      resolve({ ...result, durationMs: elapsed() });
+    };
+    const fail = (error: NodeJS.ErrnoException) =>
+      finish({ status: null, headers: null, body: null, errorClass: classify(error), errorMessage: error.message });
+
+    let url: URL;
+    try {
+      url = new URL(options.url);
+    } catch {
+      return fail(Object.assign(new Error("Invalid URL"), { code: "EINVALIDURL" }));
+    }
+    const hostname = url.hostname.replace(/^\[|\]$/g, "");
+    // Literal IPs never go through lookup, so check them here.
+    if (isIP(hostname)) {
+      const problem = options.addressProblem(hostname);
+      if (problem) return fail(new BlockedAddressError(`${hostname}: ${problem}`));
+    }
+    const transport = url.protocol === "https:" ? https : http;
+    const req = transport.request(url, {
+      method: "POST",
+      headers: { ...options.headers, "Content-Length": String(Buffer.byteLength(options.body)) },
+      agent: agents[url.protocol as "http:" | "https:"],
+      lookup: checkedLookup(options.addressProblem),
+    });
+    deadline = setTimeout(
+      () => req.destroy(new DeadlineError(`No complete response within ${options.timeoutMs} ms`)),
+      options.timeoutMs,
+    );
+    req.on("error", fail);
+    req.on("response", (res) => {
+      const chunks: Buffer[] = [];
+      let kept = 0;
+      let seen = 0;
+      res.on("data", (chunk: Buffer) => {
+        seen += chunk.length;
+        if (kept < RESPONSE_BODY_LIMIT) {
+          const slice = chunk.subarray(0, RESPONSE_BODY_LIMIT - kept);
+          chunks.push(slice);
+          kept += slice.length;
+        }
+        if (seen > DRAIN_LIMIT) {
+          res.destroy();
+          done();
+        }
+      });
+      res.on("end", done);
+      res.on("error", (error) => (kept > 0 ? done() : fail(error)));
+      function done() {
+        const status = res.statusCode ?? 0;
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(res.headers)) {
+          if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+        }
+        const ok = status >= 200 && status < 300;
+        const redirect = status >= 300 && status < 400;
+        finish({
+          status,
+          headers,
+          body: Buffer.concat(chunks).toString("utf8"),
+          errorClass: ok ? null : redirect ? "redirect" : "http_status",
+          errorMessage: ok
+            ? null
+            : redirect
+              ? `Redirect (${status}) to ${headers.location ?? "nowhere"} not followed`
+              : `Endpoint answered ${status}`,
+        });
+      }
+    });
+    req.end(options.body);
+  });
+}
