@@ -1,0 +1,91 @@
+import { z } from "zod";
+import { EVENT_TYPE_NAMES, isEventType } from "./event-types";
+import { MAX_GRACE_PERIOD_SECONDS } from "./secrets";
+import { MAX_URL_LENGTH } from "./url-policy";
+
+export const ENVIRONMENTS = ["production", "staging", "development"] as const;
+export type EnvironmentName = (typeof ENVIRONMENTS)[number];
+
+// The URL's rules (lib/webhooks/url-policy.ts) run in the domain functions, where the
+// environment is known (so the length rule answers as `url_not_allowed` too); here only its
+// type and a generous outer bound.
+const url = z.string().trim().min(1, "is required").max(MAX_URL_LENGTH * 8);
+
+const eventTypes = z
+  .array(z.string())
+  .min(1, "choose at least one event type")
+  .max(EVENT_TYPE_NAMES.length * 2)
+  .superRefine((types, ctx) => {
+    types.forEach((type, index) => {
+      if (!isEventType(type)) ctx.addIssue({ code: "custom", path: [index], message: `unknown event type: ${type}` });
+    });
+  })
+  // Stored in catalog order, without duplicates.
+  .transform((types) => EVENT_TYPE_NAMES.filter((name) => types.includes(name)));
+
+export const createEndpointInput = z.strictObject({
+  url,
+  description: z.string().trim().max(500).default(""),
+  environment: z.enum(ENVIRONMENTS).default("production"),
+  event_types: eventTypes,
+  standard_webhooks: z.boolean().default(false),
+});
+export type CreateEndpointInput = z.infer<typeof createEndpointInput>;
+
+export const updateEndpointInput = z
+  .strictObject({
+    url: url.optional(),
+    description: z.string().trim().max(500).optional(),
+    environment: z.enum(ENVIRONMENTS).optional(),
+    event_types: eventTypes.optional(),
+    standard_webhooks: z.boolean().optional(),
+    status: z.enum(["active", "disabled"]).optional(),
+  })
+  .refine((input) => Object.values(input).some((v) => v !== undefined), { message: "change at least one field" });
+export type UpdateEndpointInput = z.infer<typeof updateEndpointInput>;
+
+export const rotateSecretInput = z.strictObject({
+  grace_period_seconds: z.number().int().min(0).max(MAX_GRACE_PERIOD_SECONDS).default(24 * 3600),
+});
+export type RotateSecretInput = z.infer<typeof rotateSecretInput>;
+
+// Output schemas: what the API may say about an endpoint. No secret field exists here, so a
+// list or GET cannot carry one; the secret has its own response shapes below.
+export const endpointOutput = z.object({
+  id: z.string(),
+  url: z.string(),
+  description: z.string(),
+  environment: z.enum(ENVIRONMENTS),
+  event_types: z.array(z.string()),
+  status: z.enum(["active", "disabled"]),
+  disabled_reason: z.string().nullable(),
+  disabled_at: z.string().nullable(),
+  standard_webhooks: z.boolean(),
+  /** While a rolled-out secret still signs X-DB24x7-Signature (see secrets.ts). */
+  previous_secret_expires_at: z.string().nullable(),
+  failing_since: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type EndpointOutput = z.infer<typeof endpointOutput>;
+
+export const deliveryStatsOutput = z.object({
+  succeeded: z.number().int(),
+  failed: z.number().int(),
+  /** succeeded / (succeeded + failed) over the last 24 hours; null when there were none. */
+  success_rate: z.number().nullable(),
+});
+export type DeliveryStatsOutput = z.infer<typeof deliveryStatsOutput>;
+
+export const endpointWithStatsOutput = endpointOutput.extend({ deliveries_24h: deliveryStatsOutput });
+export type EndpointWithStatsOutput = z.infer<typeof endpointWithStatsOutput>;
+
+export const createdEndpointOutput = endpointOutput.extend({ secret: z.string() });
+export type CreatedEndpointOutput = z.infer<typeof createdEndpointOutput>;
+
+export const secretOutput = z.object({ secret: z.string() });
+export const rotatedSecretOutput = z.object({
+  secret: z.string(),
+  previous_secret_expires_at: z.string().nullable(),
+});
+export type RotatedSecretOutput = z.infer<typeof rotatedSecretOutput>;

@@ -1,0 +1,61 @@
+import "server-only";
+import type { Prisma, WebhookEndpoint } from "@prisma/client";
+import { auditEntry } from "../audit/record";
+import type { Caller } from "../auth/caller";
+import { db } from "../db";
+import { assertUrlAllowed, assertUrlShape } from "./check-url";
+import { toEndpointOutput } from "./endpoint-output";
+import { AUDIT_TARGET, findEndpoint, lockEndpoint } from "./queries";
+import type { EndpointOutput, UpdateEndpointInput } from "./schemas";
+
+const FIELDS = [
+  ["url", "url"],
+  ["description", "description"],
+  ["environment", "environment"],
+  ["event_types", "eventTypes"],
+  ["standard_webhooks", "standardWebhooks"],
+] as const;
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Edits an endpoint's settings and/or enables or disables it. The URL (with DNS) is checked
+ * before the transaction; inside it the row is locked, the network-free rules are checked
+ * again against what will be stored, and the write and its audit entries commit together.
+ */
+export async function updateEndpoint(caller: Caller, endpointId: string, input: UpdateEndpointInput): Promise<EndpointOutput> {
+  const before = await findEndpoint(caller.accountId, endpointId);
+  const environment = input.environment ?? before.environment;
+  if (input.url !== undefined && input.url !== before.url) await assertUrlAllowed(input.url, environment);
+
+  return db.$transaction(async (tx) => {
+    const current = await lockEndpoint(tx, caller.accountId, endpointId);
+    const data: Prisma.WebhookEndpointUpdateManyMutationInput = {};
+    const changes: Record<string, { from: Prisma.InputJsonValue; to: Prisma.InputJsonValue }> = {};
+    for (const [field, column] of FIELDS) {
+      const next = input[field];
+      if (next === undefined || same(next, current[column])) continue;
+      (data as Record<string, unknown>)[column] = next;
+      changes[field] = { from: current[column] as Prisma.InputJsonValue, to: next as Prisma.InputJsonValue };
+    }
+    if (changes.url || changes.environment) {
+      assertUrlShape(input.url ?? current.url, input.environment ?? current.environment);
+    }
+    const statusChange = input.status !== undefined && input.status !== current.status ? input.status : null;
+    if (statusChange === "disabled") Object.assign(data, { status: "disabled", disabledReason: "manual", disabledAt: new Date() });
+    if (statusChange === "active") Object.assign(data, { status: "active", disabledReason: null, disabledAt: null, failingSince: null });
+    if (Object.keys(data).length === 0) return toEndpointOutput(current);
+
+    await tx.webhookEndpoint.updateMany({ where: { id: endpointId, accountId: caller.accountId, deletedAt: null }, data });
+    const target = { type: AUDIT_TARGET, id: endpointId };
+    const entries = [];
+    if (Object.keys(changes).length > 0) entries.push(auditEntry(caller, "webhook_endpoint.updated", target, { changes }));
+    if (statusChange === "disabled") entries.push(auditEntry(caller, "webhook_endpoint.disabled", target, { previous_reason: current.disabledReason }));
+    if (statusChange === "active") {
+      entries.push(auditEntry(caller, "webhook_endpoint.enabled", target, { previous_reason: current.disabledReason }));
+    }
+    await tx.auditLogEntry.createMany({ data: entries });
+    const updated: WebhookEndpoint = await tx.webhookEndpoint.findFirstOrThrow({ where: { id: endpointId, accountId: caller.accountId } });
+    return toEndpointOutput(updated);
+  });
+}
