@@ -25,6 +25,7 @@ export async function startPgliteServer(options: {
     // Its default is 1; every pool (app, engine, CLI) must fit under this.
     maxConnections: options.maxConnections ?? 100,
   });
+  keepSessionsTogether(server, db);
   await server.start();
   const conn = server.getServerConn(); // "host:port"
   const port = Number(conn.split(":").pop());
@@ -34,6 +35,73 @@ export async function startPgliteServer(options: {
       await server.stop();
       await db.close();
     },
+  };
+}
+
+// PGlite is one PostgreSQL session shared by every socket connection. pglite-socket 0.2.17 keeps
+// a connection's *transaction* together but interleaves other messages one by one, so two
+// connections' extended-protocol sequences (Parse, Bind, Execute … Sync) mix on the shared
+// unnamed statement: "bind message supplies 2 parameters, but prepared statement requires 3".
+// Replace its queue loop with one that gives a connection the session from its first message
+// until it is idle again: its Sync (or simple Query) outside a transaction. Its original loop
+// also stalls for good after one failed message; this one carries on.
+const EXTENDED_PROTOCOL = new Set([0x50, 0x42, 0x44, 0x45, 0x43, 0x48]); // P B D E C H
+
+interface QueuedMessage {
+  handlerId: number;
+  message: Uint8Array;
+  resolve(bytes: number): void;
+  reject(error: unknown): void;
+  onData(data: Uint8Array): void;
+}
+
+interface QueryQueue {
+  queue: QueuedMessage[];
+  processing: boolean;
+  lastHandlerId: number | null;
+  processQueue(): Promise<void>;
+  clearTransactionIfNeeded(handlerId: number): Promise<void>;
+}
+
+function keepSessionsTogether(server: PGLiteSocketServer, db: PGlite) {
+  const queue = (server as unknown as { queryQueue: QueryQueue }).queryQueue;
+  let owner: number | null = null;
+  // A connection that goes away mid-transaction or mid-sequence releases the session.
+  queue.clearTransactionIfNeeded = async (handlerId) => {
+    if (owner !== handlerId) return;
+    owner = null;
+    if (db.isInTransaction()) await db.exec("ROLLBACK");
+    await queue.processQueue();
+  };
+  queue.processQueue = async function (this: QueryQueue) {
+    if (this.processing) return;
+    this.processing = true;
+    try {
+      while (this.queue.length > 0) {
+        const index = owner === null ? 0 : this.queue.findIndex((m) => m.handlerId === owner);
+        if (index === -1) break; // the owner's next message is still on its way
+        const [item] = this.queue.splice(index, 1);
+        let bytes = 0;
+        try {
+          await db.runExclusive(() =>
+            db.execProtocolRawStream(item.message, {
+              onRawData: (data) => {
+                bytes += data.length;
+                item.onData(data);
+              },
+            }),
+          );
+          item.resolve(bytes);
+        } catch (error) {
+          item.reject(error);
+        }
+        const midSequence = EXTENDED_PROTOCOL.has(item.message[0]);
+        owner = midSequence || db.isInTransaction() ? item.handlerId : null;
+        this.lastHandlerId = item.handlerId;
+      }
+    } finally {
+      this.processing = false;
+    }
   };
 }
 
