@@ -16,5 +16,11 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    env: {
+      // Short retries so delivery tests see the whole schedule in seconds.
+      WEBHOOK_RETRY_SCHEDULE: "0,1s,1s",
+      WEBHOOK_TIMEOUT: "2s",
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: "1",
+    },
   },
 });

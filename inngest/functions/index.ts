@@ -1,4 +1,7 @@
 import type { InngestFunction } from "inngest";
+import { deliverWebhook } from "./deliver-webhook";
+import { retryDelivery } from "./retry-delivery";
+import { sweepUndispatchedDeliveries } from "./sweep-undispatched-deliveries";
 
 // Every durable function the app serves; each lives in its own file beside this one.
-export const functions: InngestFunction.Any[] = [];
+export const functions: InngestFunction.Any[] = [deliverWebhook, retryDelivery, sweepUndispatchedDeliveries];

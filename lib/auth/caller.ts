@@ -7,7 +7,7 @@ import { db } from "../db";
 export interface Caller {
   accountId: string;
   role: Role;
-  actor: { type: "user" | "api_key"; id: string; label: string };
+  actor: { type: "user" | "api_key" | "system"; id: string; label: string };
 }
 
 /** The signed-in user's account: their earliest membership. */

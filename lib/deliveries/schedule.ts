@@ -20,6 +20,6 @@ export function parseSchedule(text: string): number[] {
   return delays;
 }
 
-export function retrySchedule(env: NodeJS.ProcessEnv = process.env): number[] {
+export function retrySchedule(env: Record<string, string | undefined> = process.env): number[] {
   return parseSchedule(env.WEBHOOK_RETRY_SCHEDULE || DOCUMENTED_SCHEDULE);
 }

@@ -1,0 +1,212 @@
+import "server-only";
+import type { DeliveryStatus, Prisma } from "@prisma/client";
+import { db } from "../db";
+import { newId } from "../ids";
+import { SYSTEM_CALLER } from "../audit/system";
+import { auditEntry } from "../audit/record";
+import { signingSecretsFor } from "../webhooks/secrets";
+import { checkResolvedAddress } from "../webhooks/url-policy";
+import { deliveryConfig } from "./config";
+import { sendRequest, type SendResult } from "./send-request";
+import { db24x7Signature, standardWebhooksSignature } from "./signing";
+
+export type AttemptTrigger = "scheduled" | "manual" | "test";
+
+export type AttemptOutcome =
+  | { kind: "succeeded"; attemptId: string; status: number; durationMs: number }
+  | { kind: "failed"; attemptId: string; final: boolean; status: number | null; errorClass: string; durationMs: number }
+  // Nothing was sent: the delivery is already settled, or its endpoint is disabled or deleted.
+  | { kind: "stopped"; reason: string };
+
+/** Builds the exact headers of one attempt; the signature covers the exact body sent. */
+export function attemptHeaders(input: {
+  attemptId: string;
+  eventId: string;
+  body: string;
+  timestamp: number;
+  secrets: { current: string; previous: string | null };
+  standardWebhooks: boolean;
+}): Record<string, string> {
+  const { current, previous } = input.secrets;
+  // The documented header carries one signature (documented receivers compare it whole). While
+  // a rolled secret's grace period runs it stays on the previous secret, and the new secret's
+  // signature rides in X-DB24x7-Signature-Next, so receivers can switch whenever they like.
+  const headers: Record<string, string> = {
+    "Content-Type": "application/json",
+    "User-Agent": deliveryConfig().userAgent,
+    "X-DB24x7-Signature": db24x7Signature(previous ?? current, input.body),
+    "X-DB24x7-Event-ID": input.eventId,
+    "X-DB24x7-Delivery-ID": input.attemptId,
+    "X-DB24x7-Timestamp": String(input.timestamp),
+  };
+  if (previous) headers["X-DB24x7-Signature-Next"] = db24x7Signature(current, input.body);
+  if (input.standardWebhooks) {
+    headers["webhook-id"] = input.eventId;
+    headers["webhook-timestamp"] = String(input.timestamp);
+    headers["webhook-signature"] = [current, previous]
+      .filter((s): s is string => s !== null)
+      .map((s) => standardWebhooksSignature(s, input.eventId, input.timestamp, input.body))
+      .join(" ");
+  }
+  return headers;
+}
+
+const SETTLED: DeliveryStatus[] = ["succeeded", "cancelled"];
+
+/**
+ * One HTTP attempt of a delivery, recorded with the exact request and the response.
+ * `scheduledIndex` is the 0-based position in the retry schedule for scheduled attempts.
+ */
+export async function attemptDelivery(
+  deliveryId: string,
+  trigger: AttemptTrigger,
+  scheduledIndex = 0,
+): Promise<AttemptOutcome> {
+  const delivery = await db.delivery.findUnique({
+    where: { id: deliveryId },
+    include: { event: { select: { id: true, body: true } }, endpoint: true },
+  });
+  if (!delivery) return { kind: "stopped", reason: "delivery not found" };
+  const { endpoint, event } = delivery;
+  if (trigger === "scheduled" && (SETTLED.includes(delivery.status) || delivery.status === "failed")) {
+    return { kind: "stopped", reason: `delivery already ${delivery.status}` };
+  }
+  if (endpoint.deletedAt || (endpoint.status === "disabled" && trigger !== "test")) {
+    const reason = endpoint.deletedAt ? "endpoint deleted" : "endpoint disabled";
+    if (trigger === "scheduled") {
+      await db.delivery.updateMany({
+        where: { id: deliveryId, status: { in: ["pending", "retrying"] } },
+        data: { status: "cancelled", lastError: `Stopped: ${reason}`, nextAttemptAt: null, completedAt: new Date() },
+      });
+    }
+    return { kind: "stopped", reason };
+  }
+
+  const config = deliveryConfig();
+  const attemptId = newId("att");
+  const timestamp = Math.floor(Date.now() / 1000);
+  const { current, previous } = signingSecretsFor(endpoint);
+  const headers = attemptHeaders({
+    attemptId,
+    eventId: event.id,
+    body: event.body,
+    timestamp,
+    secrets: { current, previous },
+    standardWebhooks: endpoint.standardWebhooks,
+  });
+  const result = await sendRequest({
+    url: endpoint.url,
+    headers,
+    body: event.body,
+    timeoutMs: config.timeoutMs,
+    addressProblem: (ip) => {
+      const verdict = checkResolvedAddress(ip);
+      return verdict.allowed ? null : verdict.message;
+    },
+  });
+  const succeeded = result.errorClass === null;
+  const lastScheduled = scheduledIndex >= config.schedule.length - 1;
+  const final = trigger === "test" || (trigger === "scheduled" && lastScheduled);
+  const now = new Date();
+
+  await db.$transaction(async (tx) => {
+    const { attemptCount } = await tx.delivery.update({
+      where: { id: deliveryId },
+      data: { attemptCount: { increment: 1 }, lastAttemptAt: now, lastStatusCode: result.status, lastError: result.errorMessage },
+      select: { attemptCount: true },
+    });
+    await tx.deliveryAttempt.create({
+      data: {
+        id: attemptId,
+        deliveryId,
+        accountId: delivery.accountId,
+        number: attemptCount,
+        trigger,
+        requestUrl: endpoint.url,
+        requestHeaders: redactSignatures(headers),
+        responseStatus: result.status,
+        responseHeaders: result.headers ?? undefined,
+        responseBody: result.body,
+        durationMs: result.durationMs,
+        errorClass: result.errorClass,
+        errorMessage: result.errorMessage,
+        succeeded,
+        createdAt: now,
+      },
+    });
+    await settleDelivery(tx, deliveryId, trigger, succeeded, final, scheduledIndex, now);
+    if (!delivery.isTest) await trackEndpointHealth(tx, endpoint.id, delivery.accountId, succeeded, now);
+  });
+
+  return succeeded
+    ? { kind: "succeeded", attemptId, status: result.status!, durationMs: result.durationMs }
+    : { kind: "failed", attemptId, final, status: result.status, errorClass: result.errorClass!, durationMs: result.durationMs };
+}
+
+// Signatures are recorded only as their first characters: the full value is a MAC anyone
+// reading the history could replay against the receiver.
+function redactSignatures(headers: Record<string, string>): Prisma.InputJsonObject {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    out[name] = /signature/i.test(name) ? value.replace(/([0-9a-f]{8}|[A-Za-z0-9+/]{8})[0-9A-Za-z+/=]+/g, "$1…") : value;
+  }
+  return out;
+}
+
+async function settleDelivery(
+  tx: Prisma.TransactionClient,
+  deliveryId: string,
+  trigger: AttemptTrigger,
+  succeeded: boolean,
+  final: boolean,
+  scheduledIndex: number,
+  now: Date,
+) {
+  if (succeeded) {
+    await tx.delivery.update({
+      where: { id: deliveryId },
+      data: { status: "succeeded", nextAttemptAt: null, completedAt: now },
+    });
+    return;
+  }
+  // A failure never overwrites a success that landed meanwhile (a manual retry racing the schedule).
+  const notSucceeded = { id: deliveryId, status: { notIn: ["succeeded", "cancelled"] as DeliveryStatus[] } };
+  if (final) {
+    await tx.delivery.updateMany({ where: notSucceeded, data: { status: "failed", nextAttemptAt: null, completedAt: now } });
+  } else if (trigger === "scheduled") {
+    const delay = deliveryConfig().schedule[scheduledIndex + 1];
+    await tx.delivery.updateMany({
+      where: notSucceeded,
+      data: { status: "retrying", nextAttemptAt: new Date(now.getTime() + delay) },
+    });
+  }
+  // A failed manual attempt leaves the status as it was: failed stays failed, retrying keeps its schedule.
+}
+
+async function trackEndpointHealth(
+  tx: Prisma.TransactionClient,
+  endpointId: string,
+  accountId: string,
+  succeeded: boolean,
+  now: Date,
+) {
+  if (succeeded) {
+    await tx.webhookEndpoint.updateMany({ where: { id: endpointId, failingSince: { not: null } }, data: { failingSince: null } });
+    return;
+  }
+  await tx.webhookEndpoint.updateMany({ where: { id: endpointId, failingSince: null }, data: { failingSince: now } });
+  const threshold = new Date(now.getTime() - deliveryConfig().autoDisableAfterMs);
+  const { count } = await tx.webhookEndpoint.updateMany({
+    where: { id: endpointId, status: "active", deletedAt: null, failingSince: { lte: threshold } },
+    data: { status: "disabled", disabledReason: "failing", disabledAt: now },
+  });
+  if (count > 0) {
+    await tx.auditLogEntry.create({
+      data: auditEntry(SYSTEM_CALLER(accountId), "webhook_endpoint.auto_disabled", { type: "webhook_endpoint", id: endpointId }, {
+        reason: `Every delivery failed since ${threshold.toISOString()}`,
+      }),
+    });
+  }
+}
+
+export type { SendResult };
