@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { EVENT_TYPE_NAMES, isEventType } from "./event-types";
-import { MAX_GRACE_PERIOD_SECONDS } from "./secrets";
-import { MAX_URL_LENGTH } from "./url-policy";
+import { DEFAULT_GRACE_PERIOD_SECONDS, MAX_GRACE_PERIOD_SECONDS, MAX_URL_LENGTH } from "./limits";
 
 export const ENVIRONMENTS = ["production", "staging", "development"] as const;
 export type EnvironmentName = (typeof ENVIRONMENTS)[number];
@@ -45,7 +44,7 @@ export const updateEndpointInput = z
 export type UpdateEndpointInput = z.infer<typeof updateEndpointInput>;
 
 export const rotateSecretInput = z.strictObject({
-  grace_period_seconds: z.number().int().min(0).max(MAX_GRACE_PERIOD_SECONDS).default(24 * 3600),
+  grace_period_seconds: z.number().int().min(0).max(MAX_GRACE_PERIOD_SECONDS).default(DEFAULT_GRACE_PERIOD_SECONDS),
 });
 export type RotateSecretInput = z.infer<typeof rotateSecretInput>;
 

@@ -14,14 +14,6 @@ import type { WebhookEndpoint } from "@prisma/client";
 import { decrypt, encrypt } from "../crypto";
 
 export const SECRET_PREFIX = "whsec_";
-export const MAX_GRACE_PERIOD_SECONDS = 7 * 24 * 3600;
-/** The grace periods the dashboard offers; the API takes any value from 0 to 7 days. */
-export const GRACE_PERIOD_CHOICES = [
-  { seconds: 0, label: "None — switch immediately" },
-  { seconds: 3600, label: "1 hour" },
-  { seconds: 24 * 3600, label: "24 hours" },
-  { seconds: MAX_GRACE_PERIOD_SECONDS, label: "7 days" },
-] as const;
 
 /** `whsec_` + base64 of 32 random bytes. The HMAC key is this whole string's UTF-8 bytes. */
 export function generateSigningSecret(): string {

@@ -4,8 +4,7 @@
 // address after it was saved (DNS rebinding) is still refused.
 import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from "node:dns";
 import { isIP, type LookupFunction } from "node:net";
-
-export const MAX_URL_LENGTH = 2048;
+import { MAX_URL_LENGTH } from "./limits";
 
 export type AddressKind =
   | "loopback"
