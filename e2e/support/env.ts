@@ -15,5 +15,9 @@ export const E2E = {
       : { DB24X7_DATA_DIR: ":memory:", PGLITE_PORT: String(pglitePort) }),
     NEXTAUTH_SECRET: "e2e-auth-secret-0123456789abcdef0123456789",
     APP_ENCRYPTION_KEY: "e2e-encryption-key-0123456789abcdef012345",
+    // A production build refuses private targets by default; the e2e receivers listen on
+    // 127.0.0.1 and the suite must not depend on public DNS. The refusal itself is covered by
+    // lib/webhooks/url-policy.test.ts and test/webhooks.
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: "1",
   } as Record<string, string>,
 };
