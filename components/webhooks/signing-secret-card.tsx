@@ -72,8 +72,8 @@ export function SigningSecretCard({ endpoint, canManage }: { endpoint: EndpointO
             <p className="mt-1">
               Until then <code className="font-mono">X-DB24x7-Signature</code> is still signed with the previous secret, and{" "}
               <code className="font-mono">X-DB24x7-Signature-Next</code> with the new one. Switch your receiver to the new
-              secret, verifying <code className="font-mono">X-DB24x7-Signature-Next</code> when present (or accepting either
-              secret). After that time the documented header is signed with the new secret.
+              secret whenever you like: when it refuses the previous signature (401 or 403), the request is sent again at
+              once signed with the new secret, and once it accepts that, the roll completes early. No delivery fails.
             </p>
           </div>
         )}

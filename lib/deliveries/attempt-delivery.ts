@@ -24,28 +24,27 @@ export function attemptHeaders(input: {
   eventId: string;
   body: string;
   timestamp: number;
-  secrets: { current: string; previous: string | null };
-  standardWebhooks: boolean;
+  /** Signs the documented X-DB24x7-Signature. */
+  signWith: string;
+  /** During a rolled secret's grace period: the new secret, for X-DB24x7-Signature-Next. */
+  nextSecret: string | null;
+  /** Secrets for the opt-in Standard Webhooks header (it carries several), or none. */
+  standardWebhooksSecrets: string[];
 }): Record<string, string> {
-  const { current, previous } = input.secrets;
-  // The documented header carries one signature (documented receivers compare it whole). While
-  // a rolled secret's grace period runs it stays on the previous secret, and the new secret's
-  // signature rides in X-DB24x7-Signature-Next, so receivers can switch whenever they like.
   const headers: Record<string, string> = {
     "Content-Type": "application/json",
     "User-Agent": deliveryConfig().userAgent,
-    "X-DB24x7-Signature": db24x7Signature(previous ?? current, input.body),
+    "X-DB24x7-Signature": db24x7Signature(input.signWith, input.body),
     "X-DB24x7-Event-ID": input.eventId,
     "X-DB24x7-Delivery-ID": input.attemptId,
     "X-DB24x7-Timestamp": String(input.timestamp),
   };
-  if (previous) headers["X-DB24x7-Signature-Next"] = db24x7Signature(current, input.body);
-  if (input.standardWebhooks) {
+  if (input.nextSecret) headers["X-DB24x7-Signature-Next"] = db24x7Signature(input.nextSecret, input.body);
+  if (input.standardWebhooksSecrets.length) {
     headers["webhook-id"] = input.eventId;
     headers["webhook-timestamp"] = String(input.timestamp);
-    headers["webhook-signature"] = [current, previous]
-      .filter((s): s is string => s !== null)
-      .map((s) => standardWebhooksSignature(s, input.eventId, input.timestamp, input.body))
+    headers["webhook-signature"] = input.standardWebhooksSecrets
+      .map((secret) => standardWebhooksSignature(secret, input.eventId, input.timestamp, input.body))
       .join(" ");
   }
   return headers;
@@ -83,27 +82,41 @@ export async function attemptDelivery(
   }
 
   const config = deliveryConfig();
-  const attemptId = newId("att");
-  const timestamp = Math.floor(Date.now() / 1000);
-  const { current, previous } = signingSecretsFor(endpoint);
-  const headers = attemptHeaders({
-    attemptId,
-    eventId: event.id,
-    body: event.body,
-    timestamp,
-    secrets: { current, previous },
-    standardWebhooks: endpoint.standardWebhooks,
-  });
-  const result = await sendRequest({
-    url: endpoint.url,
-    headers,
-    body: event.body,
-    timeoutMs: config.timeoutMs,
-    addressProblem: (ip) => {
-      const verdict = checkResolvedAddress(ip);
-      return verdict.allowed ? null : verdict.message;
-    },
-  });
+  const secrets = signingSecretsFor(endpoint);
+  const send = async (signWith: string, nextSecret: string | null) => {
+    const attemptId = newId("att");
+    const headers = attemptHeaders({
+      attemptId,
+      eventId: event.id,
+      body: event.body,
+      timestamp: Math.floor(Date.now() / 1000),
+      signWith,
+      nextSecret,
+      standardWebhooksSecrets: endpoint.standardWebhooks ? [secrets.current, secrets.previous].filter((x) => x !== null) : [],
+    });
+    const result = await sendRequest({
+      url: endpoint.url,
+      headers,
+      body: event.body,
+      timeoutMs: config.timeoutMs,
+      addressProblem: (ip) => {
+        const verdict = checkResolvedAddress(ip);
+        return verdict.allowed ? null : verdict.message;
+      },
+    });
+    return { attemptId, headers, result, at: new Date() };
+  };
+
+  // During a rolled secret's grace period the documented header is signed with the previous
+  // secret, so receivers that have not switched keep working. A receiver that already switched
+  // (as the documentation's receivers do: one secret, one header) refuses that with 401/403:
+  // the request is then sent again at once signed with the new secret, and if that is
+  // accepted the grace period ends early. Either way no delivery fails over the switch.
+  const sent = [await send(secrets.previous ?? secrets.current, secrets.previous ? secrets.current : null)];
+  const refused = sent[0].result.status === 401 || sent[0].result.status === 403;
+  if (secrets.previous && refused) sent.push(await send(secrets.current, null));
+  const { result } = sent[sent.length - 1];
+  const switchedSecret = sent.length === 2 && result.errorClass === null;
   const succeeded = result.errorClass === null;
   const lastScheduled = scheduledIndex >= config.schedule.length - 1;
   const final = trigger === "test" || (trigger === "scheduled" && lastScheduled);
@@ -112,32 +125,39 @@ export async function attemptDelivery(
   await db.$transaction(async (tx) => {
     const { attemptCount } = await tx.delivery.update({
       where: { id: deliveryId },
-      data: { attemptCount: { increment: 1 }, lastAttemptAt: now, lastStatusCode: result.status, lastError: result.errorMessage },
+      data: {
+        attemptCount: { increment: sent.length },
+        lastAttemptAt: now,
+        lastStatusCode: result.status,
+        lastError: result.errorMessage,
+      },
       select: { attemptCount: true },
     });
-    await tx.deliveryAttempt.create({
-      data: {
-        id: attemptId,
+    await tx.deliveryAttempt.createMany({
+      data: sent.map((attempt, i) => ({
+        id: attempt.attemptId,
         deliveryId,
         accountId: delivery.accountId,
-        number: attemptCount,
+        number: attemptCount - sent.length + 1 + i,
         trigger,
         requestUrl: endpoint.url,
-        requestHeaders: redactSignatures(headers),
-        responseStatus: result.status,
-        responseHeaders: result.headers ?? undefined,
-        responseBody: result.body,
-        durationMs: result.durationMs,
-        errorClass: result.errorClass,
-        errorMessage: result.errorMessage,
-        succeeded,
-        createdAt: now,
-      },
+        requestHeaders: redactSignatures(attempt.headers),
+        responseStatus: attempt.result.status,
+        responseHeaders: attempt.result.headers ?? undefined,
+        responseBody: attempt.result.body,
+        durationMs: attempt.result.durationMs,
+        errorClass: attempt.result.errorClass,
+        errorMessage: attempt.result.errorMessage,
+        succeeded: attempt.result.errorClass === null,
+        createdAt: attempt.at,
+      })),
     });
     await settleDelivery(tx, deliveryId, trigger, succeeded, final, scheduledIndex, now);
     if (!delivery.isTest) await trackEndpointHealth(tx, endpoint.id, delivery.accountId, succeeded, now);
+    if (switchedSecret) await endGracePeriod(tx, endpoint.id, delivery.accountId, now);
   });
 
+  const attemptId = sent[sent.length - 1].attemptId;
   return succeeded
     ? { kind: "succeeded", attemptId, status: result.status!, durationMs: result.durationMs }
     : { kind: "failed", attemptId, final, status: result.status, errorClass: result.errorClass!, durationMs: result.durationMs };
@@ -181,6 +201,20 @@ async function settleDelivery(
     });
   }
   // A failed manual attempt leaves the status as it was: failed stays failed, retrying keeps its schedule.
+}
+
+async function endGracePeriod(tx: Prisma.TransactionClient, endpointId: string, accountId: string, now: Date) {
+  const { count } = await tx.webhookEndpoint.updateMany({
+    where: { id: endpointId, previousSecretEncrypted: { not: null } },
+    data: { previousSecretEncrypted: null, previousSecretExpiresAt: null },
+  });
+  if (count > 0) {
+    await tx.auditLogEntry.create({
+      data: auditEntry(SYSTEM_CALLER(accountId), "webhook_endpoint.secret_switch_detected", { type: "webhook_endpoint", id: endpointId }, {
+        reason: `The endpoint accepted the new signing secret at ${now.toISOString()}; the previous one is no longer used`,
+      }),
+    });
+  }
 }
 
 async function trackEndpointHealth(

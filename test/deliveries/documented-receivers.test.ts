@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as events from "@/app/api/v1/events/route";
 import * as endpointTest from "@/app/api/v1/webhooks/[endpointId]/test/route";
+import * as rotateSecret from "@/app/api/v1/webhooks/[endpointId]/rotate-secret/route";
 import { db } from "@/lib/db";
 import { newId } from "@/lib/ids";
 import { EVENT_TYPE_NAMES, getEventType } from "@/lib/webhooks/event-types";
@@ -175,5 +176,39 @@ describe("the documentation's own receivers", () => {
       return { receiver: receiver.name, status: test.json.status, code: test.json.attempts[0].response?.status };
     });
     expect(await Promise.all(wrong)).toEqual(receivers.map((r) => ({ receiver: r.name, status: "failed", code: 401 })));
+  });
+
+  it("switch to a rolled secret during its grace period without a failed delivery", async () => {
+    const express = receivers[0];
+    const endpointId = await endpointFor(express);
+    const publishOne = async () => {
+      const res = await call(events.POST, { method: "POST", headers: bearer(account.keys.admin), body: { type: "backup.completed", data: getEventType("backup.completed")!.sample } });
+      const id = res.json.deliveries.find((d: { endpoint_id: string }) => d.endpoint_id === endpointId).id;
+      await waitFor(async () => (await db.delivery.findUniqueOrThrow({ where: { id } })).status !== "pending", 20_000, "the delivery");
+      return db.delivery.findUniqueOrThrow({ where: { id }, include: { attempts: { orderBy: { number: "asc" } } } });
+    };
+    const rolled = await call(rotateSecret.POST, { method: "POST", headers: bearer(account.keys.admin), params: { endpointId }, body: { grace_period_seconds: 3600 } });
+    expect(rolled.status).toBe(200);
+    const newSecret: string = rolled.json.secret;
+
+    // Not switched yet: the receiver still has the old secret, and keeps accepting.
+    const before = await publishOne();
+    expect(before).toMatchObject({ status: "succeeded", attemptCount: 1 });
+
+    // The receiver switches (restarted with the new secret, as its operator would).
+    express.child.kill();
+    const switched = await startDocumented("express", newSecret);
+    receivers[0] = switched;
+    await db.webhookEndpoint.update({ where: { id: endpointId }, data: { url: switched.url } });
+    const during = await publishOne();
+    expect(during.status).toBe("succeeded");
+    expect(during.attempts.map((a) => a.responseStatus)).toEqual([401, 200]);
+    const endpoint = await db.webhookEndpoint.findUniqueOrThrow({ where: { id: endpointId } });
+    expect(endpoint.previousSecretEncrypted).toBeNull();
+    expect(await db.auditLogEntry.count({ where: { targetId: endpointId, action: "webhook_endpoint.secret_switch_detected" } })).toBe(1);
+
+    // From now on, the new secret alone: one attempt again.
+    const after = await publishOne();
+    expect(after).toMatchObject({ status: "succeeded", attemptCount: 1 });
   });
 });
