@@ -12,6 +12,7 @@ const SECTIONS = [
       { href: "/settings/api-keys", label: "API keys" },
     ],
   },
+  { items: [{ href: "/docs", label: "Docs" }] },
 ];
 
 export function AppNav() {

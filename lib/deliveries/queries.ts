@@ -4,6 +4,7 @@ import { notFound } from "../api/errors";
 import { afterCursor, newestFirst, page } from "../api/pagination";
 import type { Caller } from "../auth/caller";
 import { db } from "../db";
+import { eventOutput } from "../events/schemas";
 import { deliveryConfig } from "./config";
 import {
   deliveryDetailOutput,
@@ -94,7 +95,7 @@ export async function getEvent(caller: Caller, eventId: string) {
   });
   if (!event) throw notFound("Event");
   const payload = JSON.parse(event.body) as { created_at: string; data: unknown };
-  return {
+  return eventOutput.parse({
     id: event.id,
     type: event.type,
     environment: event.environment,
@@ -103,7 +104,7 @@ export async function getEvent(caller: Caller, eventId: string) {
     is_test: event.isTest,
     data: payload.data,
     deliveries: event.deliveries.map(toDeliveryOutput),
-  };
+  });
 }
 
 export { requireEndpoint };

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { deliveryOutput } from "../deliveries/schemas";
 
 export const ENVIRONMENTS = ["production", "staging", "development"] as const;
 
@@ -20,3 +21,14 @@ export const publishEventOutput = z.object({
   duplicate: z.boolean(),
 });
 export type PublishEventOutput = z.infer<typeof publishEventOutput>;
+
+export const eventOutput = z.object({
+  id: z.string(),
+  type: z.string(),
+  environment: z.enum(ENVIRONMENTS),
+  created_at: z.string(),
+  external_id: z.string().nullable(),
+  is_test: z.boolean(),
+  data: z.unknown(),
+  deliveries: z.array(deliveryOutput),
+});
