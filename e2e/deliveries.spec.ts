@@ -1,0 +1,309 @@
+// Deliveries in the dashboard, end to end: a real receiver on 127.0.0.1 in this process, an
+// endpoint and an API key made through the API with the admin's session, then Send Test Event,
+// publishing, live history, filters, Retry now, the dashboard home and a viewer's view.
+// The e2e server runs the documented schedule (a failed first attempt is retried after 30 s),
+// so a delivery stays "retrying" long enough to retry it by hand.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { mkdirSync } from "node:fs";
+import type { Page } from "@playwright/test";
+import { newId } from "../lib/ids";
+import { expect, signIn, test } from "./support/fixtures";
+
+const WEBHOOKS = "/settings/integrations/webhooks";
+
+// Screenshots for reviewing the screens: DELIVERIES_SCREENSHOTS=<dir>.
+const SHOTS = process.env.DELIVERIES_SCREENSHOTS;
+async function shot(page: Page, name: string) {
+  if (!SHOTS) return;
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+}
+
+/** Answers by path: `/fail-once/…` fails its first request with a 500, everything else is 200. */
+function startReceiver() {
+  const seen = new Map<string, number>();
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      const path = req.url ?? "/";
+      const nth = (seen.get(path) ?? 0) + 1;
+      seen.set(path, nth);
+      const fail = path.startsWith("/fail-once/") && nth === 1;
+      res.writeHead(fail ? 500 : 200, { "content-type": "application/json" });
+      res.end(JSON.stringify(fail ? { error: "database unavailable" } : { received: true, nth }));
+    });
+  });
+  return new Promise<{ base: string; close: () => Promise<void> }>((resolve) =>
+    server.listen(0, "127.0.0.1", () =>
+      resolve({
+        base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        close: () => {
+          server.closeAllConnections();
+          return new Promise((r) => server.close(() => r()));
+        },
+      }),
+    ),
+  );
+}
+
+async function api<T = any>(page: Page, method: string, path: string, body?: unknown, key?: string) {
+  return page.evaluate(
+    async ({ method, path, body, key }) => {
+      const headers: Record<string, string> = { "content-type": "application/json" };
+      if (key) headers.authorization = `Bearer ${key}`;
+      const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      return { status: res.status, json: (await res.json()) as T };
+    },
+    { method, path, body, key },
+  );
+}
+
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+const tag = Date.now().toString(36);
+const state = {} as {
+  okEndpoint: string;
+  flakyEndpoint: string;
+  failingEndpoint: string;
+  failedDelivery: string;
+  apiKey: string;
+  samples: Record<string, unknown>;
+};
+
+test.describe.configure({ mode: "serial" });
+
+test.beforeAll(async () => {
+  receiver = await startReceiver();
+});
+
+test.afterAll(async () => {
+  await receiver?.close();
+});
+
+async function publish(page: Page, type: string) {
+  const res = await api(page, "POST", "/api/v1/events", { type, data: state.samples[type], environment: "development" }, state.apiKey);
+  expect(res.status, JSON.stringify(res.json)).toBe(202);
+  return res.json as { id: string; deliveries: { id: string; endpoint_id: string }[] };
+}
+
+test("an admin sends a test event, sees published events arrive live, and narrows the history", async ({ page, accountA }) => {
+  test.setTimeout(90_000);
+  await signIn(page, accountA.emails.admin);
+  const created = await api(page, "POST", "/api/v1/webhooks", {
+    url: `${receiver.base}/ok/${tag}`,
+    event_types: ["alert.critical", "backup.completed"],
+    environment: "development",
+  });
+  expect(created.status, JSON.stringify(created.json)).toBe(201);
+  state.okEndpoint = created.json.id;
+  const key = await api(page, "POST", "/api/v1/api-keys", { name: `deliveries e2e ${tag}`, role: "admin" });
+  expect(key.status).toBe(201);
+  state.apiKey = key.json.key;
+  const catalog = await api<{ data: { type: string; sample: unknown }[] }>(page, "GET", "/api/v1/event-types");
+  state.samples = Object.fromEntries(catalog.json.data.map((t) => [t.type, t.sample]));
+
+  await page.goto(`${WEBHOOKS}/${state.okEndpoint}/deliveries`);
+  await expect(page.getByRole("heading", { name: "Delivery History" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "No deliveries yet" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "← Back to endpoint" })).toHaveAttribute("href", `${WEBHOOKS}/${state.okEndpoint}`);
+  await shot(page, "history-empty");
+
+  // Send Test Event: pick a type, see its sample, send, read the endpoint's answer.
+  await page.getByRole("button", { name: "Send Test Event" }).first().click();
+  const dialog = page.getByRole("dialog", { name: "Send Test Event" });
+  const typeSelect = dialog.getByLabel("Event type");
+  await expect(typeSelect.locator("optgroup")).toHaveCount(5);
+  await expect(typeSelect.locator("option")).toHaveCount(11);
+  await typeSelect.selectOption("database.health_check");
+  await expect(dialog.getByTestId("sample-payload")).toContainText('"cache_hit_ratio"');
+  await shot(page, "test-dialog");
+  await dialog.getByRole("button", { name: "Send test event" }).click();
+  const result = dialog.getByTestId("test-result");
+  await expect(result.getByText("Succeeded")).toBeVisible();
+  await expect(dialog.getByTestId("test-response-status")).toHaveText("200");
+  await expect(dialog.getByTestId("test-response-body")).toContainText('"received": true');
+  await expect(dialog.getByRole("link", { name: "View delivery details →" })).toHaveAttribute(
+    "href",
+    new RegExp(`/deliveries/dlv_`),
+  );
+  await shot(page, "test-dialog-result");
+  await dialog.getByRole("button", { name: "Done" }).click();
+  const rows = page.getByTestId("delivery-row");
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText("database.health_check");
+  await expect(rows.first()).toContainText("Test");
+
+  // Published events appear without a reload.
+  const critical = await publish(page, "alert.critical");
+  const backup = await publish(page, "backup.completed");
+  await expect(rows).toHaveCount(3, { timeout: 20_000 });
+  await expect(rows.first()).toContainText("backup.completed");
+  await expect(rows.filter({ hasText: critical.id })).toContainText("Succeeded", { timeout: 10_000 });
+  await expect(rows.filter({ hasText: backup.id })).toContainText("200");
+  await shot(page, "history");
+
+  // Filters and event-id search narrow the list.
+  await page.getByLabel("Event type").selectOption("alert.critical");
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText(critical.id);
+  await page.getByLabel("Event type").selectOption("");
+  await page.getByLabel("Status").selectOption("failed");
+  await expect(page.getByRole("heading", { name: "No deliveries match these filters" })).toBeVisible();
+  await page.getByLabel("Status").selectOption("succeeded");
+  await expect(rows).toHaveCount(3);
+  await page.getByRole("searchbox", { name: "Event ID" }).fill(backup.id);
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText("backup.completed");
+  await page.getByRole("button", { name: "Clear filters" }).first().click();
+  await expect(rows).toHaveCount(3);
+
+  // The delivery page shows the attempt: request, headers with truncated signature, response.
+  await rows.filter({ hasText: critical.id }).getByRole("link").click();
+  await expect(page.getByTestId("delivery-event-type")).toHaveText("alert.critical");
+  await expect(page.getByTestId("attempts-summary")).toHaveText("1 of 6");
+  const attempt = page.getByTestId("attempt");
+  await expect(attempt).toHaveCount(1);
+  await expect(attempt).toContainText("scheduled");
+  await expect(attempt.getByLabel("Request headers")).toContainText(/X-DB24x7-Signature\s*sha256=[0-9a-f]{8}…/);
+  await expect(attempt.getByLabel("Request body")).toContainText(`"id": "${critical.id}"`);
+  await expect(attempt.getByLabel("Response body")).toContainText('"received": true');
+  await expect(page.getByRole("button", { name: "Retry now" })).toHaveCount(0); // succeeded
+  await shot(page, "delivery-succeeded");
+});
+
+test("a delivery that failed first shows retrying; Retry now succeeds with a manual attempt", async ({ page, accountA }) => {
+  test.setTimeout(60_000);
+  await signIn(page, accountA.emails.admin);
+  const created = await api(page, "POST", "/api/v1/webhooks", {
+    url: `${receiver.base}/fail-once/${tag}`,
+    event_types: ["alert.warning"],
+    environment: "development",
+  });
+  expect(created.status).toBe(201);
+  state.flakyEndpoint = created.json.id;
+
+  await page.goto(`${WEBHOOKS}/${state.flakyEndpoint}/deliveries`);
+  await expect(page.getByRole("heading", { name: "No deliveries yet" })).toBeVisible();
+  const published = await publish(page, "alert.warning");
+  const row = page.getByTestId("delivery-row").filter({ hasText: published.id });
+  await expect(row).toContainText("Retrying", { timeout: 20_000 });
+  await expect(row).toContainText(/next attempt in \d+ seconds/);
+  await expect(row).toContainText("500");
+  await shot(page, "history-retrying");
+
+  await row.getByRole("link").click();
+  await expect(page.getByTestId("delivery-event-type")).toHaveText("alert.warning");
+  await expect(page.getByText("Retrying").first()).toBeVisible();
+  await expect(page.getByTestId("attempts-summary")).toHaveText("1 of 6");
+  await expect(page.getByTestId("attempt").first()).toContainText("500 · failed");
+  await expect(page.getByTestId("attempt").first().getByLabel("Response body")).toContainText("database unavailable");
+  await shot(page, "delivery-retrying");
+
+  await page.getByRole("button", { name: "Retry now" }).click();
+  await expect(page.getByText("Attempt 2 succeeded")).toBeVisible();
+  await expect(page.getByTestId("attempts-summary")).toHaveText("2 of 6");
+  await expect(page.getByRole("button", { name: "Retry now" })).toHaveCount(0);
+  const attempts = page.getByTestId("attempt");
+  await expect(attempts).toHaveCount(2);
+  await expect(attempts.first()).toHaveAttribute("data-trigger", "manual");
+  await expect(attempts.first()).toContainText("200 · succeeded");
+  await expect(attempts.nth(1)).toHaveAttribute("data-trigger", "scheduled");
+  await shot(page, "delivery-after-retry");
+
+  await page.getByRole("link", { name: "Delivery History" }).click();
+  await expect(page.getByTestId("delivery-row").filter({ hasText: published.id })).toContainText("Succeeded");
+});
+
+test("the dashboard home lists endpoints with their success rate, failing ones first", async ({ page, accountA, prisma }) => {
+  await signIn(page, accountA.emails.admin);
+  const created = await api(page, "POST", "/api/v1/webhooks", {
+    url: `${receiver.base}/always-failing/${tag}`,
+    event_types: ["backup.failed"],
+    environment: "development",
+  });
+  state.failingEndpoint = created.json.id;
+  // A delivery that exhausted its schedule (hours on the documented one), written directly.
+  const eventId = newId("evt");
+  state.failedDelivery = newId("dlv");
+  await prisma.event.create({
+    data: { id: eventId, accountId: accountA.accountId, type: "backup.failed", environment: "development", body: JSON.stringify({ id: eventId, type: "backup.failed", created_at: new Date().toISOString(), data: {} }) },
+  });
+  await prisma.delivery.create({
+    data: {
+      id: state.failedDelivery,
+      accountId: accountA.accountId,
+      eventId,
+      endpointId: state.failingEndpoint,
+      eventType: "backup.failed",
+      status: "failed",
+      attemptCount: 6,
+      lastStatusCode: 503,
+      lastError: "HTTP 503",
+      completedAt: new Date(),
+      dispatchedAt: new Date(),
+    },
+  });
+
+  await page.goto("/");
+  await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
+  const rows = page.getByTestId("endpoint-stats");
+  await expect(rows.first()).toContainText(`/always-failing/${tag}`);
+  await expect(rows.first().getByTestId("endpoint-success-rate")).toHaveText("0%");
+  await expect(rows.first()).toContainText("1 failed of 1");
+  const ok = rows.filter({ hasText: `/ok/${tag}` });
+  await expect(ok.getByTestId("endpoint-success-rate")).toHaveText("100%");
+  await expect(ok).toContainText("0 failed of 2"); // the test event is not counted
+  await expect(rows.filter({ hasText: `/fail-once/${tag}` }).getByTestId("endpoint-success-rate")).toHaveText("100%");
+  await expect(page.getByTestId("failing-endpoints")).toContainText(/^[1-9]/);
+  await expect(ok.getByRole("img", { name: /2 succeeded, 0 failed/ })).toBeVisible();
+  await shot(page, "dashboard");
+  await rows.first().getByRole("link").click();
+  await expect(page).toHaveURL(new RegExp(`${WEBHOOKS}/${state.failingEndpoint}$`));
+});
+
+test("a viewer sees the history but cannot send, retry or bulk retry", async ({ page, accountA }) => {
+  await signIn(page, accountA.emails.viewer);
+  await page.goto(`${WEBHOOKS}/${state.failingEndpoint}/deliveries`);
+  const row = page.getByTestId("delivery-row").filter({ hasText: "backup.failed" });
+  await expect(row).toContainText("Failed");
+  await expect(row).toContainText("503");
+  for (const name of ["Send Test Event", "Retry all failed"]) {
+    await expect(page.getByRole("button", { name })).toHaveCount(0);
+  }
+  await row.getByRole("link").click();
+  await expect(page.getByTestId("delivery-event-type")).toHaveText("backup.failed");
+  await expect(page.getByRole("button", { name: "Retry now" })).toHaveCount(0);
+
+  const attempts = await page.evaluate(async ({ endpointId, deliveryId }) => {
+    const post = (path: string, body?: unknown) =>
+      fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body ?? {}) }).then((r) => r.status);
+    return [
+      await post(`/api/v1/deliveries/${deliveryId}/retry`),
+      await post(`/api/v1/webhooks/${endpointId}/test`, { event_type: "alert.critical" }),
+      await post(`/api/v1/webhooks/${endpointId}/retry-failed`, { since: new Date(0).toISOString() }),
+    ];
+  }, { endpointId: state.failingEndpoint, deliveryId: state.failedDelivery });
+  expect(attempts).toEqual([403, 403, 403]);
+});
+
+test("an admin retries all failed deliveries since a time", async ({ page, accountA }) => {
+  await signIn(page, accountA.emails.admin);
+  await page.goto(`${WEBHOOKS}/${state.failingEndpoint}/deliveries`);
+  await page.getByRole("button", { name: "Retry all failed" }).click();
+  const dialog = page.getByRole("dialog", { name: "Retry failed deliveries" });
+  await dialog.getByRole("radio", { name: "Since a date and time" }).check();
+  await dialog.getByRole("button", { name: "Retry failed deliveries" }).click();
+  await expect(dialog.getByRole("alert")).toHaveText("Pick the date and time to retry from.");
+  await dialog.getByRole("radio", { name: "Last hour" }).check();
+  await shot(page, "retry-failed-dialog");
+  await dialog.getByRole("button", { name: "Retry failed deliveries" }).click();
+  await expect(page.getByText("Retrying 1 failed delivery")).toBeVisible();
+  // The receiver answers 200 on this path: the manual attempt succeeds.
+  await expect(page.getByTestId("delivery-row").filter({ hasText: "backup.failed" })).toContainText("Succeeded", { timeout: 20_000 });
+});
+
+test("another account's delivery pages are not found", async ({ page, accountB }) => {
+  await signIn(page, accountB.emails.admin);
+  expect((await page.goto(`${WEBHOOKS}/${state.okEndpoint}/deliveries`))?.status()).toBe(404);
+  expect((await page.goto(`${WEBHOOKS}/${state.failingEndpoint}/deliveries/${state.failedDelivery}`))?.status()).toBe(404);
+});
