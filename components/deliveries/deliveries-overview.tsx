@@ -138,9 +138,9 @@ function HourlyChart({ endpoint }: { endpoint: EndpointStatsOutput }) {
   const settled = endpoint.succeeded + endpoint.failed;
   const summary = `Deliveries per hour over the last 24 hours: ${endpoint.succeeded} succeeded, ${endpoint.failed} failed`;
   return (
-    <div role="img" aria-label={summary} className="h-12 w-60 shrink-0">
+    <div role="img" aria-label={summary} className="w-60 shrink-0">
       {settled === 0 ? (
-        <div className="flex h-full items-end">
+        <div className="flex h-12 items-end">
           <div className="h-px w-full bg-slate-200" />
         </div>
       ) : (
@@ -153,10 +153,14 @@ function HourlyChart({ endpoint }: { endpoint: EndpointStatsOutput }) {
             itemStyle={{ padding: 0 }}
             wrapperStyle={{ zIndex: 10 }}
           />
-          <Bar dataKey="succeeded" name="Succeeded" stackId="d" fill={SUCCEEDED} isAnimationActive={false} />
+          <Bar dataKey="succeeded" name="Succeeded" stackId="d" fill={SUCCEEDED} background={{ fill: "#f1f5f9" }} isAnimationActive={false} />
           <Bar dataKey="failed" name="Failed" stackId="d" fill={FAILED} isAnimationActive={false} />
         </BarChart>
       )}
+      <div aria-hidden className="mt-1 flex justify-between text-[10px] text-slate-400">
+        <span>24 h ago</span>
+        <span>now</span>
+      </div>
     </div>
   );
 }

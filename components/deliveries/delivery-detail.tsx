@@ -9,10 +9,10 @@ import { apiFetch } from "@/lib/client/api-fetch";
 import type { AttemptOutput, DeliveryDetailOutput } from "@/lib/deliveries/schemas";
 import { CodeBlock, HeadersList } from "./code-block";
 import { CopyId } from "./copy-id";
-import { formatDateTime, formatDuration, prettyBody } from "./format";
+import { formatDateTime, formatDuration, formatRelative, prettyBody } from "./format";
 import { deliveryKeys, deliveryQuery } from "./queries";
 import { errorTitle } from "./send-test-event-dialog";
-import { DeliveryStatusBadge, NextAttempt, RelativeTime, TriggerBadge } from "./status-badge";
+import { DeliveryStatusBadge, RelativeTime, TriggerBadge } from "./status-badge";
 import { useNow } from "./use-now";
 
 const RETRYABLE = new Set(["failed", "retrying", "cancelled"]);
@@ -88,7 +88,6 @@ function Summary({ delivery, canManage }: { delivery: DeliveryDetailOutput; canM
           <h1 className="font-mono text-lg font-semibold" data-testid="delivery-event-type">
             {delivery.event_type}
           </h1>
-          {delivery.status === "retrying" && <NextAttempt iso={delivery.next_attempt_at} />}
         </div>
         {canRetry && (
           <Button pending={retry.isPending} onClick={() => retry.mutate()}>
@@ -128,8 +127,16 @@ function Summary({ delivery, canManage }: { delivery: DeliveryDetailOutput; canM
 }
 
 function DueTime({ delivery }: { delivery: DeliveryDetailOutput }) {
-  const iso = delivery.completed_at ?? delivery.next_attempt_at;
-  return iso ? <RelativeTime iso={iso} /> : <span className="text-slate-400">—</span>;
+  const now = useNow(1000);
+  if (delivery.completed_at) return <RelativeTime iso={delivery.completed_at} />;
+  const due = delivery.next_attempt_at;
+  if (!due) return <span className="text-slate-400">—</span>;
+  if (now === null) return <span>&nbsp;</span>;
+  return (
+    <time dateTime={due} title={formatDateTime(due)} className={delivery.status === "retrying" ? "text-amber-800" : undefined}>
+      {new Date(due).getTime() <= now ? "due now" : formatRelative(due, now)}
+    </time>
+  );
 }
 
 function SummaryItem({ label, wide = false, children }: { label: string; wide?: boolean; children: ReactNode }) {
