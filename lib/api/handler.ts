@@ -43,14 +43,16 @@ export function apiRoute<B = undefined, Q = Record<string, never>>(
       const caller = await authenticate(req);
       if (options.role && !hasRole(caller.role, options.role)) throw forbidden();
       const query = options.query
-        ? parse(options.query, Object.fromEntries(req.nextUrl.searchParams), "query")
+        ? parse(options.query, storable(Object.fromEntries(req.nextUrl.searchParams), "query"), "query")
         : ({} as Q);
       const body = options.body
-        ? parse(options.body, await readJson(req, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES), "body")
+        ? parse(options.body, storable(await readJson(req, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES), "body"), "body")
         : (undefined as B);
       const params = Object.fromEntries(
         Object.entries((await route?.params) ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v.join("/") : v]),
       );
+      // No id contains such text: answer as for any other id that does not exist.
+      if (Object.values(params).some((v) => !isStorableText(v))) throw new ApiError(404, "not_found", "Not found");
       const result = await handler({ req, caller, body, query, params });
       return result instanceof Response ? result : Response.json(result);
     } catch (error) {
@@ -117,6 +119,30 @@ async function readJson(req: NextRequest, maxBytes: number): Promise<unknown> {
 
 function tooLarge(maxBytes: number) {
   return new ApiError(413, "payload_too_large", `Request body exceeds ${Math.round(maxBytes / 1024)} KB`);
+}
+
+// PostgreSQL text cannot hold NUL, and an unpaired surrogate has no UTF-8 form: text with
+// either would fail in the database (a 500) or be silently altered, so it is refused up front.
+const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function isStorableText(text: string): boolean {
+  return !text.includes("\u0000") && !UNPAIRED_SURROGATE.test(text);
+}
+
+/** Throws 400 when any string or key in the input is not storable text; walks without recursion. */
+function storable<T>(input: T, where: "body" | "query"): T {
+  const stack: unknown[] = [input];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    const bad =
+      typeof value === "string"
+        ? !isStorableText(value)
+        : value !== null && typeof value === "object" && Object.entries(value).some(([key, child]) => (stack.push(child), !isStorableText(key)));
+    if (bad) {
+      throw new ApiError(400, "invalid_request", `Invalid ${where}: text must not contain NUL characters or unpaired surrogates`);
+    }
+  }
+  return input;
 }
 
 function parse<T>(schema: ZodType<T>, input: unknown, where: "body" | "query"): T {

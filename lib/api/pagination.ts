@@ -19,7 +19,10 @@ export function encodeCursor(row: CursorKey): string {
 export function decodeCursor(cursor: string): CursorKey {
   const [iso, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
   const createdAt = new Date(iso ?? "");
-  if (!id || Number.isNaN(createdAt.getTime())) {
+  // Cursors carry our own ids and timestamps: anything else (NUL, dates PostgreSQL cannot hold)
+  // would otherwise fail in the database.
+  const year = createdAt.getUTCFullYear();
+  if (!id || Number.isNaN(createdAt.getTime()) || year < 1970 || year > 9999 || id.includes("\u0000")) {
     throw new ApiError(400, "invalid_cursor", "The cursor is not valid; start again without one");
   }
   return { createdAt, id };
