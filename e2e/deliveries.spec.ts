@@ -47,6 +47,15 @@ function startReceiver() {
   );
 }
 
+/** React errors in the browser (hydration mismatches above all), collected for a final check. */
+function reactErrors(page: Page) {
+  const errors: string[] = [];
+  const keep = (text: string) => /hydrat|Minified React error|did not match/i.test(text) && errors.push(text);
+  page.on("console", (message) => message.type() === "error" && keep(message.text()));
+  page.on("pageerror", (error) => keep(error.message));
+  return errors;
+}
+
 async function api<T = any>(page: Page, method: string, path: string, body?: unknown, key?: string) {
   return page.evaluate(
     async ({ method, path, body, key }) => {
@@ -88,6 +97,7 @@ async function publish(page: Page, type: string) {
 
 test("an admin sends a test event, sees published events arrive live, and narrows the history", async ({ page, accountA }) => {
   test.setTimeout(90_000);
+  const errors = reactErrors(page);
   await signIn(page, accountA.emails.admin);
   const created = await api(page, "POST", "/api/v1/webhooks", {
     url: `${receiver.base}/ok/${tag}`,
@@ -169,10 +179,12 @@ test("an admin sends a test event, sees published events arrive live, and narrow
   await expect(attempt.getByLabel("Response body")).toContainText('"received": true');
   await expect(page.getByRole("button", { name: "Retry now" })).toHaveCount(0); // succeeded
   await shot(page, "delivery-succeeded");
+  expect(errors).toEqual([]);
 });
 
 test("a delivery that failed first shows retrying; Retry now succeeds with a manual attempt", async ({ page, accountA }) => {
   test.setTimeout(60_000);
+  const errors = reactErrors(page);
   await signIn(page, accountA.emails.admin);
   const created = await api(page, "POST", "/api/v1/webhooks", {
     url: `${receiver.base}/fail-once/${tag}`,
@@ -212,9 +224,11 @@ test("a delivery that failed first shows retrying; Retry now succeeds with a man
 
   await page.getByRole("link", { name: "Delivery History" }).click();
   await expect(page.getByTestId("delivery-row").filter({ hasText: published.id })).toContainText("Succeeded");
+  expect(errors).toEqual([]);
 });
 
 test("the dashboard home lists endpoints with their success rate, failing ones first", async ({ page, accountA, prisma }) => {
+  const errors = reactErrors(page);
   await signIn(page, accountA.emails.admin);
   const created = await api(page, "POST", "/api/v1/webhooks", {
     url: `${receiver.base}/always-failing/${tag}`,
@@ -259,6 +273,7 @@ test("the dashboard home lists endpoints with their success rate, failing ones f
   await shot(page, "dashboard");
   await rows.first().getByRole("link").click();
   await expect(page).toHaveURL(new RegExp(`${WEBHOOKS}/${state.failingEndpoint}$`));
+  expect(errors).toEqual([]);
 });
 
 test("a viewer sees the history but cannot send, retry or bulk retry", async ({ page, accountA }) => {
