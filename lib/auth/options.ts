@@ -8,7 +8,9 @@ import { UNUSED_PASSWORD_HASH, verifyPassword } from "./password";
 
 const credentialsSchema = z.object({
   email: z.string().trim().toLowerCase().email().max(320),
-  password: z.string().min(1).max(1024),
+  // scrypt keys HMAC-SHA256 with the password, and HMAC zero-pads short keys: "secret\0" would
+  // verify as "secret". No password contains NUL, so refuse it.
+  password: z.string().min(1).max(1024).refine((p) => !p.includes("\u0000")),
 });
 
 export const authOptions: NextAuthOptions = {
