@@ -1,6 +1,7 @@
 // Every /api/v1 route file with its handlers, as the bad-input suites see them. A route file
 // missing here fails the coverage test: a new route must say what bad input it refuses.
 import { readdirSync } from "node:fs";
+import type { NextRequest } from "next/server";
 import path from "node:path";
 import * as catchAll from "@/app/api/v1/[...path]/route";
 import * as apiKeyItem from "@/app/api/v1/api-keys/[apiKeyId]/route";
@@ -27,7 +28,8 @@ import type { World } from "./world";
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 export const METHODS: Method[] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
-export type Handler = (req: never, ctx: never) => Promise<Response>;
+
+export type Handler = (req: NextRequest, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
 
 export interface MethodSpec {
   /** Least role allowed. */

@@ -56,10 +56,10 @@ export async function createWorld(name: string): Promise<World> {
     data: { id: deliveryId, accountId, eventId, endpointId, eventType: "alert.critical", status: "failed", attemptCount: 3, dispatchedAt: new Date(), completedAt: new Date() },
   });
   const caller = account.users.admin.caller;
-  const spare = await createApiKey(caller, { name: "spare" });
-  const expired = await createApiKey(caller, { name: "expired", expires_in_days: 1 });
+  const spare = await createApiKey(caller, { name: "spare", role: "admin" });
+  const expired = await createApiKey(caller, { name: "expired", role: "admin", expires_in_days: 1 });
   await db.apiKey.update({ where: { id: expired.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
-  const revoked = await createApiKey(caller, { name: "revoked" });
+  const revoked = await createApiKey(caller, { name: "revoked", role: "admin" });
   await db.apiKey.update({ where: { id: revoked.id }, data: { revokedAt: new Date() } });
   return {
     account,
