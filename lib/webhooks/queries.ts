@@ -31,7 +31,10 @@ export async function lockEndpoint(
 
 const DAY_MS = 24 * 3600 * 1000;
 
-/** Settled deliveries of the last 24 hours per endpoint (by creation time). */
+/**
+ * Deliveries settled in the last 24 hours per endpoint, test deliveries left out: the same
+ * counting as the dashboard home (lib/deliveries/stats.ts), so the two never disagree.
+ */
 export async function deliveryStats(
   accountId: string,
   endpointIds: string[],
@@ -45,7 +48,8 @@ export async function deliveryStats(
       accountId,
       endpointId: { in: endpointIds },
       status: { in: ["succeeded", "failed"] },
-      createdAt: { gte: new Date(now.getTime() - DAY_MS) },
+      isTest: false,
+      completedAt: { gte: new Date(now.getTime() - DAY_MS) },
     },
     _count: { _all: true },
   });

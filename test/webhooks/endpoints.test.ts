@@ -143,7 +143,7 @@ describe("reading endpoints", () => {
     await db.event.create({ data: { id: eventId, accountId: a.accountId, type: "alert.critical", environment: "production", body: "{}" } });
     const statuses = ["succeeded", "succeeded", "succeeded", "failed", "pending", "retrying"] as const;
     const old = new Date(Date.now() - 25 * 3600 * 1000);
-    for (const [i, status] of [...statuses, "failed" as const].entries()) {
+    for (const [i, status] of [...statuses, "failed" as const, "failed" as const].entries()) {
       const otherEvent = newId("evt");
       await db.event.create({ data: { id: otherEvent, accountId: a.accountId, type: "alert.critical", environment: "production", body: "{}" } });
       await db.delivery.create({
@@ -154,7 +154,9 @@ describe("reading endpoints", () => {
           endpointId: endpoint.json.id,
           eventType: "alert.critical",
           status,
-          createdAt: i === statuses.length ? old : undefined, // one failure from yesterday does not count
+          // One failure settled yesterday and one failed test delivery do not count.
+          completedAt: status === "succeeded" || status === "failed" ? (i === statuses.length ? old : new Date()) : null,
+          isTest: i === statuses.length + 1,
         },
       });
     }
