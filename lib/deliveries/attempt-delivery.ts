@@ -6,7 +6,7 @@ import { SYSTEM_CALLER } from "../audit/system";
 import { auditEntry } from "../audit/record";
 import { signingSecretsFor } from "../webhooks/secrets";
 import { checkResolvedAddress } from "../webhooks/url-policy";
-import { deliveryConfig } from "./config";
+import { deliveryConfig, TRANSACTION_OPTIONS } from "./config";
 import { sendRequest, type SendResult } from "./send-request";
 import { db24x7Signature, standardWebhooksSignature } from "./signing";
 
@@ -155,7 +155,7 @@ export async function attemptDelivery(
     await settleDelivery(tx, deliveryId, trigger, succeeded, final, scheduledIndex, now);
     if (!delivery.isTest) await trackEndpointHealth(tx, endpoint.id, delivery.accountId, succeeded, now);
     if (switchedSecret) await endGracePeriod(tx, endpoint.id, delivery.accountId, now);
-  });
+  }, TRANSACTION_OPTIONS);
 
   const attemptId = sent[sent.length - 1].attemptId;
   return succeeded

@@ -18,3 +18,9 @@ let cached: ReturnType<typeof read> | undefined;
 export function deliveryConfig() {
   return (cached ??= read());
 }
+
+// Interactive transactions on the delivery path wait this long for a connection and may run
+// this long. Prisma's defaults (2 s and 5 s) fail a step under load (P2028 "Unable to start a
+// transaction in the given time"), and every failed step waits out Inngest's retry backoff
+// (15 s and more) and spends one of the run's few retries.
+export const TRANSACTION_OPTIONS = { maxWait: 15_000, timeout: 30_000 } as const;

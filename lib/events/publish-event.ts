@@ -3,6 +3,7 @@ import { Prisma } from "@prisma/client";
 import { ApiError } from "../api/errors";
 import type { Caller } from "../auth/caller";
 import { db } from "../db";
+import { TRANSACTION_OPTIONS } from "../deliveries/config";
 import { dispatchDeliveries } from "../deliveries/dispatch";
 import { newId } from "../ids";
 import { parseEventData } from "../webhooks/event-types";
@@ -53,7 +54,7 @@ export async function publishEvent(caller: Caller, input: PublishEventInput): Pr
       const rows = endpoints.map((e) => ({ id: newId("dlv"), accountId: caller.accountId, eventId: id, endpointId: e.id, eventType: input.type }));
       if (rows.length) await tx.delivery.createMany({ data: rows });
       return rows;
-    });
+    }, TRANSACTION_OPTIONS);
   } catch (error) {
     // The same producer id published concurrently: the other request stored it first.
     if (input.id && error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
