@@ -130,6 +130,8 @@ export async function attemptDelivery(
         lastAttemptAt: now,
         lastStatusCode: result.status,
         lastError: result.errorMessage,
+        // A success settles the delivery in this same statement (unconditionally, as a success does).
+        ...(succeeded ? { status: "succeeded" as const, nextAttemptAt: null, completedAt: now } : {}),
       },
       select: { attemptCount: true },
     });
@@ -152,7 +154,7 @@ export async function attemptDelivery(
         createdAt: attempt.at,
       })),
     });
-    await settleDelivery(tx, deliveryId, trigger, succeeded, final, scheduledIndex, now);
+    if (!succeeded) await settleFailure(tx, deliveryId, trigger, final, scheduledIndex, now);
     if (!delivery.isTest) await trackEndpointHealth(tx, endpoint.id, delivery.accountId, succeeded, now);
     if (switchedSecret) await endGracePeriod(tx, endpoint.id, delivery.accountId, now);
   }, TRANSACTION_OPTIONS);
@@ -173,22 +175,14 @@ function redactSignatures(headers: Record<string, string>): Prisma.InputJsonObje
   return out;
 }
 
-async function settleDelivery(
+async function settleFailure(
   tx: Prisma.TransactionClient,
   deliveryId: string,
   trigger: AttemptTrigger,
-  succeeded: boolean,
   final: boolean,
   scheduledIndex: number,
   now: Date,
 ) {
-  if (succeeded) {
-    await tx.delivery.update({
-      where: { id: deliveryId },
-      data: { status: "succeeded", nextAttemptAt: null, completedAt: now },
-    });
-    return;
-  }
   // A failure never overwrites a success that landed meanwhile (a manual retry racing the schedule).
   const notSucceeded = { id: deliveryId, status: { notIn: ["succeeded", "cancelled"] as DeliveryStatus[] } };
   if (final) {
