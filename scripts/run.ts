@@ -34,7 +34,12 @@ function stopAll(code: number) {
   if (stopping) return;
   stopping = true;
   for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
-  setTimeout(() => process.exit(code), 3000).unref();
+  // A child still up after 3 s is killed rather than left behind: a next-server that outlives
+  // the launcher keeps its port, and the next start fails on it.
+  setTimeout(() => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    process.exit(code);
+  }, 3000).unref();
   Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once("exit", r)) : null))).then(
     () => process.exit(code),
   );
