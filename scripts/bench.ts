@@ -15,7 +15,8 @@
 // bench-results/profiles-<time>/), BENCH_PG_STATS=1 (top statements from pg_stat_statements,
 // PostgreSQL only), BENCH_PORT/BENCH_ENGINE_PORT/BENCH_PGLITE_PORT (3500/8788/54799),
 // BENCH_DIST_DIR (.next-bench), BENCH_TIMEOUT_S (600); INNGEST_ENGINE_*, WEBHOOK_* and
-// DATABASE_POOL_SIZE are passed through to the stack.
+// DATABASE_POOL_SIZE are passed through to the stack. On PostgreSQL use a fresh database
+// (dropdb bench && createdb bench): an interrupted run leaves queued work the engine resumes.
 import { mkdirSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import { join } from "node:path";
@@ -322,6 +323,17 @@ async function main() {
       }
     },
   });
+  if (DATABASE_URL) {
+    // The engine resumes whatever an earlier, interrupted run left queued, and that work would
+    // be measured with ours (it still retries towards receivers long gone).
+    const client = new pg.Client({ connectionString: DATABASE_URL });
+    await client.connect();
+    const { rows } = await client
+      .query<{ n: number }>(`SELECT count(*)::int AS n FROM ${process.env.INNGEST_ENGINE_SCHEMA || "inngest_engine"}.queue`)
+      .catch(() => ({ rows: [{ n: 0 }] }));
+    await client.end();
+    if (rows[0]!.n > 0) log(`WARNING: the engine queue already holds ${rows[0]!.n} items from earlier runs; use a fresh database for comparable numbers`);
+  }
   const processes = Object.fromEntries([...stack.processes()].map(([role, pids]) => [role, pids]));
   log(`stack up at ${stack.appUrl} (processes: ${JSON.stringify(processes)}; log: ${logFile})`);
 

@@ -13,7 +13,7 @@
 //   - the delivery history (GET /api/v1/webhooks/:id/deliveries, and the attempts in the
 //     database) agrees with what the receivers saw.
 // Exits non-zero naming every violation. Knobs: CRASH_EVENTS, CRASH_ENDPOINTS,
-// WEBHOOK_RETRY_SCHEDULE (0,2s,4s,8s), CRASH_TIMEOUT_S (450), CRASH_PORT/CRASH_ENGINE_PORT/
+// WEBHOOK_RETRY_SCHEDULE (0,2s,4s,8s), CRASH_TIMEOUT_S (600), CRASH_PORT/CRASH_ENGINE_PORT/
 // CRASH_PGLITE_PORT (3501/8789/54798), NEXT_DIST_DIR (.next; built when missing).
 import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -34,7 +34,7 @@ import {
 const EVENTS = Number(process.env.CRASH_EVENTS ?? 5_000);
 const ENDPOINTS = Number(process.env.CRASH_ENDPOINTS ?? 2);
 const SCHEDULE = process.env.WEBHOOK_RETRY_SCHEDULE || "0,2s,4s,8s";
-const TIMEOUT_MS = Number(process.env.CRASH_TIMEOUT_S ?? 450) * 1000;
+const TIMEOUT_MS = Number(process.env.CRASH_TIMEOUT_S ?? 600) * 1000;
 const PUBLISH_CONCURRENCY = 8;
 const DATABASE_URL = process.env.DATABASE_URL || undefined;
 const TYPE = "alert.critical";
