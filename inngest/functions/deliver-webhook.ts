@@ -1,24 +1,39 @@
 import { inngest } from "../client";
-import { attemptDelivery } from "@/lib/deliveries/attempt-delivery";
+import { attemptDelivery, scheduledAttemptsMade } from "@/lib/deliveries/attempt-delivery";
 import { deliveryConfig } from "@/lib/deliveries/config";
 import { DELIVERY_REQUESTED, type DeliveryRequestedData } from "@/lib/deliveries/dispatch";
 
 // One durable run per delivery. Each attempt is a step that returns its outcome rather than
 // throwing on a 4xx/5xx, so this loop, not Inngest's generic retries, owns the documented
-// schedule; Inngest's retries only cover our own faults (e.g. the database was unreachable).
+// schedule; Inngest's retries only cover our own faults (e.g. the database was unreachable):
+// ten retries ride out hours of outage with Inngest's backoff. Should a run still fail, its
+// onFailure hands the delivery to a new run that resumes the schedule where it stopped, so a
+// delivery is never left pending for good. That hand-over needs no database.
 export const deliverWebhook = inngest.createFunction(
   {
     id: "deliver-webhook",
     triggers: [{ event: DELIVERY_REQUESTED }],
     concurrency: [{ key: "event.data.endpoint_id", limit: deliveryConfig().endpointConcurrency }],
-    retries: 3,
+    retries: 10,
+    onFailure: async ({ event, step }) => {
+      const original = event.data.event.data as DeliveryRequestedData;
+      await step.sendEvent("resume-delivery", {
+        name: DELIVERY_REQUESTED,
+        id: `${original.delivery_id}:resume:${event.data.run_id}`,
+        data: { ...original, resume: true } satisfies DeliveryRequestedData,
+      });
+    },
   },
   async ({ event, step }) => {
-    const { delivery_id: deliveryId } = event.data as DeliveryRequestedData;
+    const data = event.data as DeliveryRequestedData;
+    const deliveryId = data.delivery_id;
     const { schedule } = deliveryConfig();
-    for (let index = 0; index < schedule.length; index++) {
+    const start = data.resume
+      ? await step.run("find-resume-point", async () => Math.min(await scheduledAttemptsMade(deliveryId), schedule.length - 1))
+      : 0;
+    for (let index = start; index < schedule.length; index++) {
       const n = index + 1;
-      if (index > 0) await step.sleep(`wait-before-attempt-${n}`, schedule[index]);
+      if (index > start) await step.sleep(`wait-before-attempt-${n}`, schedule[index]);
       const outcome = await step.run(`attempt-${n}`, () => attemptDelivery(deliveryId, "scheduled", index));
       if (outcome.kind !== "failed" || outcome.final) return { delivery_id: deliveryId, attempts: n, outcome: outcome.kind };
     }

@@ -50,6 +50,11 @@ export function attemptHeaders(input: {
   return headers;
 }
 
+/** How many scheduled attempts a delivery has had: where a resumed run picks up. */
+export async function scheduledAttemptsMade(deliveryId: string): Promise<number> {
+  return db.deliveryAttempt.count({ where: { deliveryId, trigger: "scheduled" } });
+}
+
 const SETTLED: DeliveryStatus[] = ["succeeded", "cancelled"];
 
 /**

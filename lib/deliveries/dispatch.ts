@@ -9,6 +9,8 @@ export interface DeliveryRequestedData {
   delivery_id: string;
   endpoint_id: string;
   account_id: string;
+  /** Set when a failed run hands the delivery on: continue the schedule where it stopped. */
+  resume?: boolean;
 }
 
 type Dispatchable = { id: string; endpointId: string; accountId: string };

@@ -242,6 +242,28 @@ describe("the retry schedule", () => {
   });
 });
 
+describe("our own faults", () => {
+  it("resumes a delivery whose run failed on our side, so it is never left pending", async () => {
+    const ep = await endpoint(account, "/resumed", { types: ["optimization.suggested"] });
+    const saved = await db.webhookEndpoint.findUniqueOrThrow({ where: { id: ep.id } });
+    // A fault of ours on every try: the secret cannot be decrypted, so the attempt step throws.
+    await db.webhookEndpoint.update({ where: { id: ep.id }, data: { secretEncrypted: "v1:broken" } });
+    const res = await publish(account, { type: "optimization.suggested", data: sample("optimization.suggested") });
+    const id = deliveryTo(res, ep);
+    const failedRuns = async () => {
+      const runs = await fetch(`${stack.engine.url}/v1/runs?limit=500`).then((r) => r.json() as Promise<{ data: { fn_id: string; status: string }[] }>);
+      return runs.data.filter((r) => r.fn_id.endsWith("deliver-webhook") && r.status === "Failed").length;
+    };
+    const before = await failedRuns();
+    await waitFor(async () => (await failedRuns()) > before, 30_000, "the run to exhaust its retries");
+    expect((await delivery(account, id)).status).toBe("pending");
+    await db.webhookEndpoint.update({ where: { id: ep.id }, data: { secretEncrypted: saved.secretEncrypted } });
+    const done = await settled(account, id, 30_000);
+    expect(done).toMatchObject({ status: "succeeded", attempt_count: 1 });
+    expect(receiver.on("/resumed")).toHaveLength(1);
+  });
+});
+
 describe("test events, history and the sweep", () => {
   it("sends a test event once, signed, and answers with the result", async () => {
     const ep = await endpoint(account, "/test-event", { types: ["alert.critical"] });
