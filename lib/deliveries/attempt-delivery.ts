@@ -199,7 +199,14 @@ async function settleFailure(
       data: { status: "retrying", nextAttemptAt: new Date(now.getTime() + delay) },
     });
   }
-  // A failed manual attempt leaves the status as it was: failed stays failed, retrying keeps its schedule.
+  // A failed manual attempt keeps a pending schedule (retrying, next attempt still ahead);
+  // otherwise (a failed, stopped, or bulk-replayed delivery) the delivery is failed again.
+  else {
+    await tx.delivery.updateMany({
+      where: { ...notSucceeded, OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }] },
+      data: { status: "failed", nextAttemptAt: null, completedAt: now },
+    });
+  }
 }
 
 async function endGracePeriod(tx: Prisma.TransactionClient, endpointId: string, accountId: string, now: Date) {

@@ -228,6 +228,25 @@ describe("the retry schedule", () => {
     expect(list.json.data.map((d: { id: string }) => d.id).sort()).toEqual([...ids].sort());
   });
 
+  it("fails a replayed delivery again when the endpoint still fails, and replays stopped ones", async () => {
+    const ep = await endpoint(account, "/still-down", { types: ["alert.resolved"] });
+    failUntil.set("/still-down", 100);
+    const since = new Date(Date.now() - 1000).toISOString();
+    const res = await publish(account, { type: "alert.resolved", data: sample("alert.resolved") });
+    const id = deliveryTo(res, ep);
+    expect((await settled(account, id)).status).toBe("failed");
+    const retried = await call(retryFailed.POST, { method: "POST", headers: bearer(account.keys.admin), params: { endpointId: ep.id }, body: { since } });
+    expect(retried.json.retried).toBe(1);
+    await waitFor(async () => (await delivery(account, id)).attempt_count === 4, 10_000, "the replayed attempt");
+    expect(await settled(account, id)).toMatchObject({ status: "failed", attempt_count: 4, next_attempt_at: null });
+    // A delivery stopped by disabling the endpoint is replayed too.
+    await db.delivery.update({ where: { id }, data: { status: "cancelled" } });
+    failUntil.set("/still-down", 0);
+    const again = await call(retryFailed.POST, { method: "POST", headers: bearer(account.keys.admin), params: { endpointId: ep.id }, body: { since } });
+    expect(again.json.retried).toBe(1);
+    await waitFor(async () => (await delivery(account, id)).status === "succeeded", 10_000, "the replay of a stopped delivery");
+  });
+
   it("disables an endpoint whose deliveries have all failed for the configured time", async () => {
     const ep = await endpoint(account, "/failing-for-days", { types: ["database.connection_failed"] });
     failUntil.set("/failing-for-days", 100);
