@@ -76,13 +76,25 @@ function EndpointHeader({ endpoint, canManage }: { endpoint: EndpointWithStatsOu
   const queryClient = useQueryClient();
   const invalidate = useInvalidateEndpoint(endpoint.id);
   const [confirmingDelete, setConfirmingDelete] = useState(false);
+  // After re-enabling, offer to replay what failed or was stopped while the endpoint was down.
+  const [replaySince, setReplaySince] = useState<string | null>(null);
   const nextStatus = endpoint.status === "active" ? "disabled" : "active";
   const setStatus = useMutation({
     mutationFn: () => apiFetch<EndpointOutput>(`/api/v1/webhooks/${endpoint.id}`, { method: "PATCH", body: { status: nextStatus } }),
     onSuccess: (updated) => {
       queryClient.setQueryData(webhookKeys.detail(endpoint.id), { ...endpoint, ...updated });
       toast.success(updated.status === "active" ? "Webhook enabled" : "Webhook disabled");
+      if (updated.status === "active") setReplaySince(endpoint.failing_since ?? endpoint.disabled_at);
       return invalidate();
+    },
+    onError: (error) => toast.error(error.message),
+  });
+  const replay = useMutation({
+    mutationFn: (since: string) =>
+      apiFetch<{ retried: number }>(`/api/v1/webhooks/${endpoint.id}/retry-failed`, { method: "POST", body: { since } }),
+    onSuccess: ({ retried }) => {
+      setReplaySince(null);
+      toast.success(retried === 0 ? "Nothing to replay" : `Replaying ${retried} deliveries`);
     },
     onError: (error) => toast.error(error.message),
   });
@@ -134,6 +146,25 @@ function EndpointHeader({ endpoint, canManage }: { endpoint: EndpointWithStatsOu
             : "This endpoint is disabled: it receives no events until it is enabled again."}
         </p>
       )}
+      <Dialog
+        open={replaySince !== null}
+        onOpenChange={(open) => !open && setReplaySince(null)}
+        title="Replay what failed meanwhile?"
+        description={
+          replaySince
+            ? `Deliveries to this endpoint that failed or were stopped since ${new Date(replaySince).toLocaleString()} can be sent again now.`
+            : undefined
+        }
+      >
+        <div className="flex justify-end gap-2">
+          <Button variant="secondary" onClick={() => setReplaySince(null)}>
+            Not now
+          </Button>
+          <Button pending={replay.isPending} onClick={() => replaySince && replay.mutate(replaySince)}>
+            Replay deliveries
+          </Button>
+        </div>
+      </Dialog>
       <Dialog
         open={confirmingDelete}
         onOpenChange={setConfirmingDelete}

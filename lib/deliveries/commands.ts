@@ -30,12 +30,15 @@ export async function retryDeliveryNow(caller: Caller, deliveryId: string) {
 
 const MAX_BULK_RETRY = 10_000;
 
-/** "Retry all failed": a manual attempt for every failed delivery of the endpoint since a time. */
+/**
+ * "Retry all failed": a manual attempt for every delivery of the endpoint since a time that
+ * failed, or was stopped because the endpoint was disabled (the replay offered on re-enabling).
+ */
 export async function retryFailedDeliveries(caller: Caller, endpointId: string, since: Date) {
   const endpoint = await requireEndpoint(caller, endpointId);
   if (endpoint.status !== "active") throw new ApiError(409, "endpoint_disabled", "Enable the endpoint before retrying its deliveries");
   const failed = await db.delivery.findMany({
-    where: { accountId: caller.accountId, endpointId, status: "failed", isTest: false, createdAt: { gte: since } },
+    where: { accountId: caller.accountId, endpointId, status: { in: ["failed", "cancelled"] }, isTest: false, createdAt: { gte: since } },
     select: { id: true },
     orderBy: { createdAt: "asc" },
     take: MAX_BULK_RETRY + 1,
@@ -44,7 +47,10 @@ export async function retryFailedDeliveries(caller: Caller, endpointId: string, 
     throw new ApiError(422, "too_many_deliveries", `More than ${MAX_BULK_RETRY} failed deliveries since then; pick a later time`);
   }
   // Marked retrying at once so the history shows them queued; each run then makes one attempt.
-  await db.delivery.updateMany({ where: { id: { in: failed.map((d) => d.id) }, status: "failed" }, data: { status: "retrying", nextAttemptAt: new Date(), completedAt: null } });
+  await db.delivery.updateMany({
+    where: { id: { in: failed.map((d) => d.id) }, status: { in: ["failed", "cancelled"] } },
+    data: { status: "retrying", nextAttemptAt: new Date(), completedAt: null },
+  });
   for (let i = 0; i < failed.length; i += 500) {
     await inngest.send(
       failed.slice(i, i + 500).map((d) => ({
