@@ -1,21 +1,11 @@
 "use client";
 
 import { Check, Copy } from "lucide-react";
-import { useState } from "react";
-import { toast } from "sonner";
+import { useCopy } from "@/components/ui/use-copy";
 
 /** An id in monospace with a small copy button beside it. */
 export function CopyId({ value, label = "ID" }: { value: string; label?: string }) {
-  const [copied, setCopied] = useState(false);
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(value);
-      setCopied(true);
-      setTimeout(() => setCopied(false), 2000);
-    } catch {
-      toast.error("Copy failed: select the text and copy it by hand.");
-    }
-  }
+  const { copied, copy } = useCopy(value);
   return (
     <span className="inline-flex max-w-full items-center gap-1">
       <code className="truncate font-mono text-xs text-slate-700" title={value}>

@@ -1,20 +1,10 @@
 "use client";
 
-import { useState } from "react";
-import { toast } from "sonner";
 import { Button } from "./button";
+import { useCopy } from "./use-copy";
 
 export function CopyButton({ value, label = "Copy" }: { value: string; label?: string }) {
-  const [copied, setCopied] = useState(false);
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(value);
-      setCopied(true);
-      setTimeout(() => setCopied(false), 2000);
-    } catch {
-      toast.error("Copy failed: select the text and copy it by hand.");
-    }
-  }
+  const { copied, copy } = useCopy(value);
   return (
     <Button type="button" variant="secondary" onClick={copy} aria-live="polite">
       {copied ? "Copied" : label}

@@ -3,11 +3,9 @@
 // ../shared/reference/webhooks-integration-doc.txt at test time (never copied into the
 // project) and run as they are, with only their port made configurable and the handler
 // functions they call (which the documentation leaves to the customer) defined.
-import "./engine-env";
+import { freePort } from "./engine-env";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -31,14 +29,6 @@ function between(text: string, start: string, end: string): string {
   const to = text.indexOf(end, from);
   if (from === -1 || to === -1) throw new Error(`The documentation no longer contains "${start}" … "${end}"`);
   return text.slice(from, to + end.length);
-}
-
-async function freePort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 interface DocumentedReceiver {
