@@ -6,8 +6,9 @@ import { useEffect, useId, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Card, EmptyState } from "@/components/ui/card";
 import type { DeliveryOutput } from "@/lib/deliveries/schemas";
-import { EVENT_CATEGORIES, type EventTypeSummary } from "@/lib/webhooks/event-types";
+import type { EventTypeSummary } from "@/lib/webhooks/event-types";
 import { CopyId } from "./copy-id";
+import { EventTypeOptions } from "./event-type-options";
 import { deliveriesQuery, deliveryPath, type DeliveryFilters } from "./queries";
 import { RetryFailedButton } from "./retry-failed-dialog";
 import { SendTestEventButton } from "./send-test-event-dialog";
@@ -87,17 +88,7 @@ export function DeliveryHistory({
             </label>
             <select id={`${ids}-type`} value={eventType} onChange={(e) => setEventType(e.target.value)} className={selectClass}>
               <option value="">All event types</option>
-              {EVENT_CATEGORIES.map((category) => (
-                <optgroup key={category} label={category}>
-                  {eventTypes
-                    .filter((t) => t.category === category)
-                    .map((t) => (
-                      <option key={t.type} value={t.type}>
-                        {t.type}
-                      </option>
-                    ))}
-                </optgroup>
-              ))}
+              <EventTypeOptions types={eventTypes} />
             </select>
           </div>
           <div className="flex flex-col gap-1">

@@ -8,8 +8,8 @@ import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { apiFetch } from "@/lib/client/api-fetch";
 import type { DeliveryDetailOutput } from "@/lib/deliveries/schemas";
-import { EVENT_CATEGORIES } from "@/lib/webhooks/event-types";
 import { CodeBlock } from "./code-block";
+import { EventTypeOptions } from "./event-type-options";
 import { formatDuration, prettyBody } from "./format";
 import { deliveryKeys, deliveryPath, eventTypesQuery, type CatalogEventType } from "./queries";
 import { DeliveryStatusBadge } from "./status-badge";
@@ -108,17 +108,7 @@ function SendTestEventDialog({
                   aria-describedby={`${selectId}-description`}
                   className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm shadow-sm"
                 >
-                  {EVENT_CATEGORIES.map((category) => (
-                    <optgroup key={category} label={category}>
-                      {types
-                        .filter((t) => t.category === category)
-                        .map((t) => (
-                          <option key={t.type} value={t.type}>
-                            {t.type}
-                          </option>
-                        ))}
-                    </optgroup>
-                  ))}
+                  <EventTypeOptions types={types} />
                 </select>
                 <p id={`${selectId}-description`} className="text-xs text-slate-500">
                   {selected?.description}
