@@ -5,7 +5,6 @@ import { newId } from "../ids";
 import { SYSTEM_CALLER } from "../audit/system";
 import { auditEntry } from "../audit/record";
 import { signingSecretsFor } from "../webhooks/secrets";
-import { checkResolvedAddress } from "../webhooks/url-policy";
 import { deliveryConfig, TRANSACTION_OPTIONS } from "./config";
 import { sendRequest, type SendResult } from "./send-request";
 import { db24x7Signature, standardWebhooksSignature } from "./signing";
@@ -104,10 +103,6 @@ export async function attemptDelivery(
       headers,
       body: event.body,
       timeoutMs: config.timeoutMs,
-      addressProblem: (ip) => {
-        const verdict = checkResolvedAddress(ip);
-        return verdict.allowed ? null : verdict.message;
-      },
     });
     return { attemptId, headers, result, at: new Date() };
   };

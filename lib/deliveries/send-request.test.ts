@@ -41,9 +41,8 @@ afterAll(() => {
   server.close();
 });
 
-const allowAll = () => null;
 const send = (path: string, extra: Partial<Parameters<typeof sendRequest>[0]> = {}) =>
-  sendRequest({ url: base + path, headers: { "content-type": "application/json" }, body: '{"a":1}', timeoutMs: 1000, addressProblem: allowAll, ...extra });
+  sendRequest({ url: base + path, headers: { "content-type": "application/json" }, body: '{"a":1}', timeoutMs: 1000, allowPrivateTargets: true, ...extra });
 
 describe("sendRequest", () => {
   it("posts the exact body and headers and keeps the response", async () => {
@@ -63,9 +62,9 @@ describe("sendRequest", () => {
   });
 
   it("classes a refused connection and an unknown host", async () => {
-    const refused = await sendRequest({ url: "http://127.0.0.1:1/", headers: {}, body: "{}", timeoutMs: 1000, addressProblem: allowAll });
+    const refused = await sendRequest({ url: "http://127.0.0.1:1/", headers: {}, body: "{}", timeoutMs: 1000, allowPrivateTargets: true });
     expect(refused.errorClass).toBe("connection");
-    const dns = await sendRequest({ url: "http://does-not-exist.invalid/", headers: {}, body: "{}", timeoutMs: 3000, addressProblem: allowAll });
+    const dns = await sendRequest({ url: "http://does-not-exist.invalid/", headers: {}, body: "{}", timeoutMs: 3000, allowPrivateTargets: true });
     expect(dns.errorClass).toBe("dns");
   });
 
@@ -76,11 +75,10 @@ describe("sendRequest", () => {
   });
 
   it("refuses addresses the policy forbids, literal or resolved", async () => {
-    const forbid = (ip: string) => (ip === "127.0.0.1" ? "loopback address" : null);
-    const literal = await send("/ok", { addressProblem: forbid });
+    const literal = await send("/ok", { allowPrivateTargets: false });
     expect(literal).toMatchObject({ errorClass: "blocked_address", status: null });
     const count = received.length;
-    const resolved = await sendRequest({ url: base.replace("127.0.0.1", "localhost") + "/ok", headers: {}, body: "{}", timeoutMs: 1000, addressProblem: (ip) => (ip === "127.0.0.1" || ip === "::1" ? "loopback" : null) });
+    const resolved = await sendRequest({ url: base.replace("127.0.0.1", "localhost") + "/ok", headers: {}, body: "{}", timeoutMs: 1000, allowPrivateTargets: false });
     expect(resolved.errorClass).toBe("blocked_address");
     expect(received.length).toBe(count); // nothing reached the receiver
   });

@@ -1,10 +1,10 @@
 // One outbound webhook POST: no redirects followed, a hard deadline, the target address checked
 // again at connect time (a hostname may resolve elsewhere now than when it was saved: DNS
 // rebinding), at most 16 KB of the response kept, and every failure given a class.
-import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import http from "node:http";
 import https from "node:https";
-import { isIP, type LookupFunction } from "node:net";
+import { isIP } from "node:net";
+import { checkResolvedAddress, createGuardedLookup } from "../webhooks/url-policy";
 
 export const RESPONSE_BODY_LIMIT = 16 * 1024;
 // Past this much response body the connection is dropped rather than drained for reuse.
@@ -26,8 +26,8 @@ export interface SendOptions {
   headers: Record<string, string>;
   body: string;
   timeoutMs: number;
-  /** Why this resolved address may not be contacted, or null if it may. */
-  addressProblem: (ip: string) => string | null;
+  /** Whether private, loopback… targets may be reached; the operator's setting by default. */
+  allowPrivateTargets?: boolean;
 }
 
 const agents = {
@@ -41,20 +41,6 @@ class BlockedAddressError extends Error {
 
 class DeadlineError extends Error {
   readonly code = "EDEADLINE";
-}
-
-function checkedLookup(addressProblem: SendOptions["addressProblem"]): LookupFunction {
-  return (hostname, options, callback) => {
-    dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
-      if (error) return callback(error, "", 0);
-      for (const { address } of addresses) {
-        const problem = addressProblem(address);
-        if (problem) return callback(new BlockedAddressError(`${hostname} resolves to ${address}: ${problem}`), "", 0);
-      }
-      if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
-      callback(null, addresses[0].address, addresses[0].family);
-    });
-  };
 }
 
 function classify(error: NodeJS.ErrnoException): ErrorClass {
@@ -91,16 +77,17 @@ export function sendRequest(options: SendOptions): Promise<SendResult> {
     }
     const hostname = url.hostname.replace(/^\[|\]$/g, "");
     // Literal IPs never go through lookup, so check them here.
+    const policy = { allowPrivateTargets: options.allowPrivateTargets };
     if (isIP(hostname)) {
-      const problem = options.addressProblem(hostname);
-      if (problem) return fail(new BlockedAddressError(`${hostname}: ${problem}`));
+      const verdict = checkResolvedAddress(hostname, policy);
+      if (!verdict.allowed) return fail(new BlockedAddressError(verdict.message));
     }
     const transport = url.protocol === "https:" ? https : http;
     const req = transport.request(url, {
       method: "POST",
       headers: { ...options.headers, "Content-Length": String(Buffer.byteLength(options.body)) },
       agent: agents[url.protocol as "http:" | "https:"],
-      lookup: checkedLookup(options.addressProblem),
+      lookup: createGuardedLookup(policy),
     });
     deadline = setTimeout(
       () => req.destroy(new DeadlineError(`No complete response within ${options.timeoutMs} ms`)),
