@@ -2,10 +2,9 @@ import "server-only";
 import type { DeliveryStatus, Prisma } from "@prisma/client";
 import { db } from "../db";
 import { newId } from "../ids";
-import { SYSTEM_CALLER } from "../audit/system";
-import { auditEntry } from "../audit/record";
-import { signingSecretsFor } from "../webhooks/secrets";
-import { deliveryConfig, TRANSACTION_OPTIONS } from "./config";
+import { signingSecretsFor, type SigningSecrets } from "../webhooks/secrets";
+import { deliveryConfig } from "./config";
+import { recordAttempts, type SentAttempt } from "./record-attempts";
 import { sendRequest, type SendResult } from "./send-request";
 import { db24x7Signature, standardWebhooksSignature } from "./signing";
 
@@ -14,8 +13,10 @@ export type AttemptTrigger = "scheduled" | "manual" | "test";
 export type AttemptOutcome =
   | { kind: "succeeded"; attemptId: string; status: number; durationMs: number }
   | { kind: "failed"; attemptId: string; final: boolean; status: number | null; errorClass: string; durationMs: number }
-  // Nothing was sent: the delivery is already settled, or its endpoint is disabled or deleted.
-  | { kind: "stopped"; reason: string };
+  // Nothing was sent: the delivery is already settled or attempted, or its endpoint is disabled or deleted.
+  | { kind: "stopped"; reason: string; status?: DeliveryStatus }
+  // Not attempted: the batch's time budget ran out first.
+  | { kind: "deferred" };
 
 /** Builds the exact headers of one attempt; the signature covers the exact body sent. */
 export function attemptHeaders(input: {
@@ -54,40 +55,150 @@ export async function scheduledAttemptsMade(deliveryId: string): Promise<number>
   return db.deliveryAttempt.count({ where: { deliveryId, trigger: "scheduled" } });
 }
 
-const SETTLED: DeliveryStatus[] = ["succeeded", "cancelled"];
+type LoadedDelivery = Prisma.DeliveryGetPayload<{ include: { event: { select: { id: true; body: true } }; endpoint: true } }>;
 
 /**
  * One HTTP attempt of a delivery, recorded with the exact request and the response.
  * `scheduledIndex` is the 0-based position in the retry schedule for scheduled attempts.
  */
-export async function attemptDelivery(
-  deliveryId: string,
+export async function attemptDelivery(deliveryId: string, trigger: AttemptTrigger, scheduledIndex = 0): Promise<AttemptOutcome> {
+  const outcomes = await attemptDeliveries([deliveryId], trigger, scheduledIndex);
+  return outcomes.get(deliveryId)!;
+}
+
+/**
+ * One attempt of each delivery, in parallel (at most `endpointConcurrency` per endpoint), each
+ * recorded as it completes (in small groups: one statement per group). With `budgetMs`, no
+ * attempt starts after that long; those not started come back `deferred`, as do an endpoint's
+ * deliveries that cannot be signed when `isolateFaults` is set. Throws when recording fails
+ * (or signing, without `isolateFaults`), so the caller's step is retried; what was recorded
+ * is not sent again.
+ */
+export async function attemptDeliveries(
+  deliveryIds: string[],
   trigger: AttemptTrigger,
   scheduledIndex = 0,
-): Promise<AttemptOutcome> {
-  const delivery = await db.delivery.findUnique({
-    where: { id: deliveryId },
+  options: { budgetMs?: number; endpointConcurrency?: number; isolateFaults?: boolean } = {},
+): Promise<Map<string, AttemptOutcome>> {
+  const outcomes = new Map<string, AttemptOutcome>();
+  const loaded = await db.delivery.findMany({
+    where: { id: { in: deliveryIds } },
     include: { event: { select: { id: true, body: true } }, endpoint: true },
   });
-  if (!delivery) return { kind: "stopped", reason: "delivery not found" };
-  const { endpoint, event } = delivery;
-  if (trigger === "scheduled" && (SETTLED.includes(delivery.status) || delivery.status === "failed")) {
-    return { kind: "stopped", reason: `delivery already ${delivery.status}` };
-  }
-  if (endpoint.deletedAt || (endpoint.status === "disabled" && trigger !== "test")) {
-    const reason = endpoint.deletedAt ? "endpoint deleted" : "endpoint disabled";
-    if (trigger === "scheduled") {
-      await db.delivery.updateMany({
-        where: { id: deliveryId, status: { in: ["pending", "retrying"] } },
-        data: { status: "cancelled", lastError: `Stopped: ${reason}`, nextAttemptAt: null, completedAt: new Date() },
-      });
+  const byId = new Map(loaded.map((d) => [d.id, d]));
+  const cancelled: Array<{ id: string; reason: string }> = [];
+  const byEndpoint = new Map<string, LoadedDelivery[]>();
+  for (const id of new Set(deliveryIds)) {
+    const delivery = byId.get(id);
+    if (!delivery) {
+      outcomes.set(id, { kind: "stopped", reason: "delivery not found" });
+      continue;
     }
-    return { kind: "stopped", reason };
+    const stop = stopReason(delivery, trigger, scheduledIndex);
+    if (stop) {
+      outcomes.set(id, { kind: "stopped", reason: stop, status: delivery.status });
+      continue;
+    }
+    const { endpoint } = delivery;
+    if (endpoint.deletedAt || (endpoint.status === "disabled" && trigger !== "test")) {
+      const reason = endpoint.deletedAt ? "endpoint deleted" : "endpoint disabled";
+      outcomes.set(id, { kind: "stopped", reason });
+      if (trigger === "scheduled") cancelled.push({ id, reason });
+      continue;
+    }
+    byEndpoint.set(endpoint.id, [...(byEndpoint.get(endpoint.id) ?? []), delivery]);
+  }
+  for (const reason of new Set(cancelled.map((c) => c.reason))) {
+    await db.delivery.updateMany({
+      where: { id: { in: cancelled.filter((c) => c.reason === reason).map((c) => c.id) }, status: { in: ["pending", "retrying"] } },
+      data: { status: "cancelled", lastError: `Stopped: ${reason}`, nextAttemptAt: null, completedAt: new Date() },
+    });
   }
 
   const config = deliveryConfig();
-  const secrets = signingSecretsFor(endpoint);
-  const send = async (signWith: string, nextSecret: string | null) => {
+  const limit = options.endpointConcurrency ?? config.endpointConcurrency;
+  const deadline = options.budgetMs === undefined ? Infinity : Date.now() + options.budgetMs;
+  const recorder = new Recorder();
+  const lastScheduled = scheduledIndex >= config.schedule.length - 1;
+  const final = trigger === "test" || (trigger === "scheduled" && lastScheduled);
+
+  const faults: unknown[] = [];
+  const work = async (deliveries: LoadedDelivery[]) => {
+    let secrets: SigningSecrets;
+    try {
+      secrets = signingSecretsFor(deliveries[0]!.endpoint);
+    } catch (error) {
+      // A fault of ours with this endpoint (its secret does not decrypt): in a batch, its
+      // deliveries go on in runs of their own, which retry and resume on their own.
+      if (!options.isolateFaults) throw error;
+      console.error(`[deliveries] endpoint ${deliveries[0]!.endpointId}: ${error instanceof Error ? error.message : error}`);
+      for (const delivery of deliveries) outcomes.set(delivery.id, { kind: "deferred" });
+      return;
+    }
+    let next = 0;
+    const worker = async () => {
+      while (next < deliveries.length) {
+        const delivery = deliveries[next++]!;
+        if (recorder.failed || Date.now() >= deadline) {
+          outcomes.set(delivery.id, { kind: "deferred" });
+          continue;
+        }
+        const sent = await sendWithSecretSwitch(delivery, secrets);
+        const { result, attemptId } = sent[sent.length - 1]!;
+        const succeeded = result.errorClass === null;
+        const at = new Date();
+        recorder.add({
+          deliveryId: delivery.id,
+          accountId: delivery.accountId,
+          endpointId: delivery.endpointId,
+          isTest: delivery.isTest,
+          requestUrl: delivery.endpoint.url,
+          trigger,
+          sent,
+          final,
+          retryAt:
+            !succeeded && !final && trigger === "scheduled" ? new Date(at.getTime() + config.schedule[scheduledIndex + 1]!) : null,
+          switchedSecret: sent.length === 2 && succeeded,
+          at,
+        });
+        outcomes.set(
+          delivery.id,
+          succeeded
+            ? { kind: "succeeded", attemptId, status: result.status!, durationMs: result.durationMs }
+            : { kind: "failed", attemptId, final, status: result.status, errorClass: result.errorClass!, durationMs: result.durationMs },
+        );
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, deliveries.length) }, worker));
+  };
+  // Every group finishes (and is recorded) before a fault is thrown, so nothing sent goes unrecorded.
+  await Promise.all([...byEndpoint.values()].map((group) => work(group).catch((error: unknown) => faults.push(error))));
+  await recorder.close();
+  if (faults.length) throw faults[0];
+  return outcomes;
+}
+
+function stopReason(delivery: LoadedDelivery, trigger: AttemptTrigger, scheduledIndex: number): string | undefined {
+  if (trigger !== "scheduled") return undefined;
+  if (delivery.status === "succeeded" || delivery.status === "cancelled" || delivery.status === "failed") {
+    return `delivery already ${delivery.status}`;
+  }
+  // A first attempt repeated (its step re-ran after a crash): the attempt was made and recorded.
+  if (scheduledIndex === 0 && delivery.status !== "pending") return "first attempt already made";
+  return undefined;
+}
+
+/**
+ * During a rolled secret's grace period the documented header is signed with the previous
+ * secret, so receivers that have not switched keep working. A receiver that already switched
+ * (as the documentation's receivers do: one secret, one header) refuses that with 401/403:
+ * the request is then sent again at once signed with the new secret, and if that is accepted
+ * the grace period ends early. Either way no delivery fails over the switch.
+ */
+async function sendWithSecretSwitch(delivery: LoadedDelivery, secrets: SigningSecrets): Promise<SentAttempt[]> {
+  const { endpoint, event } = delivery;
+  const config = deliveryConfig();
+  const send = async (signWith: string, nextSecret: string | null): Promise<SentAttempt> => {
     const attemptId = newId("att");
     const headers = attemptHeaders({
       attemptId,
@@ -98,149 +209,52 @@ export async function attemptDelivery(
       nextSecret,
       standardWebhooksSecrets: endpoint.standardWebhooks ? [secrets.current, secrets.previous].filter((x) => x !== null) : [],
     });
-    const result = await sendRequest({
-      url: endpoint.url,
-      headers,
-      body: event.body,
-      timeoutMs: config.timeoutMs,
-    });
+    const result = await sendRequest({ url: endpoint.url, headers, body: event.body, timeoutMs: config.timeoutMs });
     return { attemptId, headers, result, at: new Date() };
   };
-
-  // During a rolled secret's grace period the documented header is signed with the previous
-  // secret, so receivers that have not switched keep working. A receiver that already switched
-  // (as the documentation's receivers do: one secret, one header) refuses that with 401/403:
-  // the request is then sent again at once signed with the new secret, and if that is
-  // accepted the grace period ends early. Either way no delivery fails over the switch.
-  const sent = [await send(secrets.previous ?? secrets.current, secrets.previous ? secrets.current : null)];
-  const refused = sent[0].result.status === 401 || sent[0].result.status === 403;
-  if (secrets.previous && refused) sent.push(await send(secrets.current, null));
-  const { result } = sent[sent.length - 1];
-  const switchedSecret = sent.length === 2 && result.errorClass === null;
-  const succeeded = result.errorClass === null;
-  const lastScheduled = scheduledIndex >= config.schedule.length - 1;
-  const final = trigger === "test" || (trigger === "scheduled" && lastScheduled);
-  const now = new Date();
-
-  await db.$transaction(async (tx) => {
-    const { attemptCount } = await tx.delivery.update({
-      where: { id: deliveryId },
-      data: {
-        attemptCount: { increment: sent.length },
-        lastAttemptAt: now,
-        lastStatusCode: result.status,
-        lastError: result.errorMessage,
-        // A success settles the delivery in this same statement (unconditionally, as a success does).
-        ...(succeeded ? { status: "succeeded" as const, nextAttemptAt: null, completedAt: now } : {}),
-      },
-      select: { attemptCount: true },
-    });
-    await tx.deliveryAttempt.createMany({
-      data: sent.map((attempt, i) => ({
-        id: attempt.attemptId,
-        deliveryId,
-        accountId: delivery.accountId,
-        number: attemptCount - sent.length + 1 + i,
-        trigger,
-        requestUrl: endpoint.url,
-        requestHeaders: redactSignatures(attempt.headers),
-        responseStatus: attempt.result.status,
-        responseHeaders: attempt.result.headers ?? undefined,
-        responseBody: attempt.result.body,
-        durationMs: attempt.result.durationMs,
-        errorClass: attempt.result.errorClass,
-        errorMessage: attempt.result.errorMessage,
-        succeeded: attempt.result.errorClass === null,
-        createdAt: attempt.at,
-      })),
-    });
-    if (!succeeded) await settleFailure(tx, deliveryId, trigger, final, scheduledIndex, now);
-    if (!delivery.isTest) await trackEndpointHealth(tx, endpoint.id, delivery.accountId, succeeded, now);
-    if (switchedSecret) await endGracePeriod(tx, endpoint.id, delivery.accountId, now);
-  }, TRANSACTION_OPTIONS);
-
-  const attemptId = sent[sent.length - 1].attemptId;
-  return succeeded
-    ? { kind: "succeeded", attemptId, status: result.status!, durationMs: result.durationMs }
-    : { kind: "failed", attemptId, final, status: result.status, errorClass: result.errorClass!, durationMs: result.durationMs };
+  const first = await send(secrets.previous ?? secrets.current, secrets.previous ? secrets.current : null);
+  const refused = first.result.status === 401 || first.result.status === 403;
+  return secrets.previous && refused ? [first, await send(secrets.current, null)] : [first];
 }
 
-// Signatures are recorded only as their first characters: the full value is a MAC anyone
-// reading the history could replay against the receiver.
-function redactSignatures(headers: Record<string, string>): Prisma.InputJsonObject {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    out[name] = /signature/i.test(name) ? value.replace(/([0-9a-f]{8}|[A-Za-z0-9+/]{8})[0-9A-Za-z+/=]+/g, "$1…") : value;
-  }
-  return out;
-}
+/**
+ * Records attempts as they complete: the first waits at most 50 ms for company, and a group is
+ * written at 25. Groups are written one after another; after a failed write nothing more is
+ * written, and close() throws that failure.
+ */
+class Recorder {
+  private pending: Parameters<typeof recordAttempts>[0] = [];
+  private chain: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private error: unknown;
+  failed = false;
 
-async function settleFailure(
-  tx: Prisma.TransactionClient,
-  deliveryId: string,
-  trigger: AttemptTrigger,
-  final: boolean,
-  scheduledIndex: number,
-  now: Date,
-) {
-  // A failure never overwrites a success that landed meanwhile (a manual retry racing the schedule).
-  const notSucceeded = { id: deliveryId, status: { notIn: ["succeeded", "cancelled"] as DeliveryStatus[] } };
-  if (final) {
-    await tx.delivery.updateMany({ where: notSucceeded, data: { status: "failed", nextAttemptAt: null, completedAt: now } });
-  } else if (trigger === "scheduled") {
-    const delay = deliveryConfig().schedule[scheduledIndex + 1];
-    await tx.delivery.updateMany({
-      where: notSucceeded,
-      data: { status: "retrying", nextAttemptAt: new Date(now.getTime() + delay) },
-    });
+  add(attempt: Parameters<typeof recordAttempts>[0][number]) {
+    this.pending.push(attempt);
+    if (this.pending.length >= 25) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), 50);
   }
-  // A failed manual attempt keeps a pending schedule (retrying, next attempt still ahead);
-  // otherwise (a failed, stopped, or bulk-replayed delivery) the delivery is failed again.
-  else {
-    await tx.delivery.updateMany({
-      where: { ...notSucceeded, OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }] },
-      data: { status: "failed", nextAttemptAt: null, completedAt: now },
-    });
-  }
-}
 
-async function endGracePeriod(tx: Prisma.TransactionClient, endpointId: string, accountId: string, now: Date) {
-  const { count } = await tx.webhookEndpoint.updateMany({
-    where: { id: endpointId, previousSecretEncrypted: { not: null } },
-    data: { previousSecretEncrypted: null, previousSecretExpiresAt: null },
-  });
-  if (count > 0) {
-    await tx.auditLogEntry.create({
-      data: auditEntry(SYSTEM_CALLER(accountId), "webhook_endpoint.secret_switch_detected", { type: "webhook_endpoint", id: endpointId }, {
-        reason: `The endpoint accepted the new signing secret at ${now.toISOString()}; the previous one is no longer used`,
-      }),
+  private flush() {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const group = this.pending.splice(0);
+    if (group.length === 0) return;
+    this.chain = this.chain.then(async () => {
+      if (this.failed) return;
+      try {
+        await recordAttempts(group);
+      } catch (error) {
+        this.failed = true;
+        this.error = error;
+      }
     });
   }
-}
 
-async function trackEndpointHealth(
-  tx: Prisma.TransactionClient,
-  endpointId: string,
-  accountId: string,
-  succeeded: boolean,
-  now: Date,
-) {
-  if (succeeded) {
-    await tx.webhookEndpoint.updateMany({ where: { id: endpointId, failingSince: { not: null } }, data: { failingSince: null } });
-    return;
-  }
-  await tx.webhookEndpoint.updateMany({ where: { id: endpointId, failingSince: null }, data: { failingSince: now } });
-  const threshold = new Date(now.getTime() - deliveryConfig().autoDisableAfterMs);
-  const { count } = await tx.webhookEndpoint.updateMany({
-    where: { id: endpointId, status: "active", deletedAt: null, failingSince: { lte: threshold } },
-    data: { status: "disabled", disabledReason: "failing", disabledAt: now },
-  });
-  if (count > 0) {
-    await tx.auditLogEntry.create({
-      data: auditEntry(SYSTEM_CALLER(accountId), "webhook_endpoint.auto_disabled", { type: "webhook_endpoint", id: endpointId }, {
-        reason: `Every delivery failed since ${threshold.toISOString()}`,
-      }),
-    });
+  async close() {
+    this.flush();
+    await this.chain;
+    if (this.failed) throw this.error;
   }
 }
 

@@ -1,0 +1,212 @@
+import "server-only";
+import { Prisma } from "@prisma/client";
+import { db } from "../db";
+import { SYSTEM_CALLER } from "../audit/system";
+import { auditEntry } from "../audit/record";
+import { deliveryConfig, TRANSACTION_OPTIONS } from "./config";
+import type { SendResult } from "./send-request";
+
+export interface SentAttempt {
+  attemptId: string;
+  headers: Record<string, string>;
+  result: SendResult;
+  at: Date;
+}
+
+/** What one delivery's attempt did: one request, or two when a secret switch was detected. */
+export interface AttemptRecord {
+  deliveryId: string;
+  accountId: string;
+  endpointId: string;
+  isTest: boolean;
+  requestUrl: string;
+  trigger: "scheduled" | "manual" | "test";
+  sent: SentAttempt[];
+  /** A failure settles the delivery as failed (the last scheduled attempt, or a test). */
+  final: boolean;
+  /** A scheduled attempt that failed with attempts left: when the next one is due. */
+  retryAt: Date | null;
+  /** The request signed with the new secret was accepted during a grace period. */
+  switchedSecret: boolean;
+  at: Date;
+}
+
+// The delivery's new state, decided from its state at the time of writing: a success settles it
+// (unconditionally, as a success does); a failure never overwrites a success or a cancellation
+// that landed meanwhile (a manual retry racing the schedule); a failed scheduled attempt with
+// attempts left is retrying; a failed manual attempt keeps a pending schedule (retrying, next
+// attempt still ahead), and otherwise (a failed, stopped or bulk-replayed delivery) is failed.
+// One statement updates every delivery of the group and inserts its attempts, numbered after
+// the delivery's count.
+const RECORD_SQL = `
+WITH verdicts AS (
+  SELECT x.*,
+    CASE WHEN x.succeeded THEN 'settle'
+         WHEN d.status IN ('succeeded', 'cancelled') THEN 'keep'
+         WHEN x.final THEN 'fail'
+         WHEN x.retry_at IS NOT NULL THEN 'retry'
+         WHEN x.manual AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= x.attempted_at) THEN 'fail'
+         ELSE 'keep' END AS verdict
+  FROM json_to_recordset($1::json) AS x(
+    id text, sent int, succeeded boolean, final boolean, manual boolean, retry_at timestamp(3),
+    status_code int, error text, attempted_at timestamp(3))
+  JOIN deliveries d ON d.id = x.id
+  FOR UPDATE OF d
+), updated AS (
+  UPDATE deliveries d SET
+    attempt_count = d.attempt_count + x.sent,
+    last_attempt_at = x.attempted_at,
+    last_status_code = x.status_code,
+    last_error = x.error,
+    status = CASE x.verdict WHEN 'settle' THEN 'succeeded'::"DeliveryStatus" WHEN 'fail' THEN 'failed'::"DeliveryStatus"
+                            WHEN 'retry' THEN 'retrying'::"DeliveryStatus" ELSE d.status END,
+    next_attempt_at = CASE x.verdict WHEN 'retry' THEN x.retry_at WHEN 'keep' THEN d.next_attempt_at ELSE NULL END,
+    completed_at = CASE WHEN x.verdict IN ('settle', 'fail') THEN x.attempted_at ELSE d.completed_at END,
+    updated_at = x.attempted_at
+  FROM verdicts x WHERE d.id = x.id
+  RETURNING d.id, d.attempt_count
+)
+INSERT INTO delivery_attempts (id, delivery_id, account_id, number, trigger, request_url, request_headers,
+  response_status, response_headers, response_body, duration_ms, error_class, error_message, succeeded, created_at)
+SELECT a.id, a.delivery_id, a.account_id, updated.attempt_count - a.sent_count + a.n, a.trigger, a.request_url, a.request_headers,
+  a.response_status, a.response_headers, a.response_body, a.duration_ms, a.error_class, a.error_message, a.succeeded, a.created_at
+FROM json_to_recordset($2::json) AS a(
+  id text, delivery_id text, account_id text, n int, sent_count int, trigger text, request_url text, request_headers jsonb,
+  response_status int, response_headers jsonb, response_body text, duration_ms int, error_class text,
+  error_message text, succeeded boolean, created_at timestamp(3))
+JOIN updated ON updated.id = a.delivery_id`;
+
+/** Writes a group of attempts and what they mean for their deliveries and endpoints, atomically. */
+export async function recordAttempts(records: AttemptRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  // Dates go in as UTC wall-clock text: the columns are timestamp(3) without time zone, as Prisma keeps them.
+  const utc = (d: Date | null) => (d ? d.toISOString().slice(0, -1) : null);
+  const deliveries = records.map((r) => {
+    const last = r.sent[r.sent.length - 1]!.result;
+    return {
+      id: r.deliveryId,
+      sent: r.sent.length,
+      succeeded: last.errorClass === null,
+      final: r.final,
+      manual: r.trigger === "manual",
+      retry_at: utc(r.retryAt),
+      status_code: last.status,
+      error: last.errorMessage,
+      attempted_at: utc(r.at),
+    };
+  });
+  const attempts = records.flatMap((r) =>
+    r.sent.map((attempt, i) => ({
+      id: attempt.attemptId,
+      delivery_id: r.deliveryId,
+      account_id: r.accountId,
+      n: i + 1,
+      sent_count: r.sent.length,
+      trigger: r.trigger,
+      request_url: r.requestUrl,
+      request_headers: redactSignatures(attempt.headers),
+      response_status: attempt.result.status,
+      response_headers: attempt.result.headers && withoutNul(attempt.result.headers),
+      response_body: attempt.result.body && withoutNul(attempt.result.body),
+      duration_ms: attempt.result.durationMs,
+      error_class: attempt.result.errorClass,
+      error_message: attempt.result.errorMessage && withoutNul(attempt.result.errorMessage),
+      succeeded: attempt.result.errorClass === null,
+      created_at: utc(attempt.at),
+    })),
+  );
+  const health = endpointHealth(records);
+  const switched = [...new Map(records.filter((r) => r.switchedSecret).map((r) => [r.endpointId, r])).values()];
+  const now = new Date();
+
+  await withDeadlockRetry(() =>
+    db.$transaction(async (tx) => {
+      await tx.$executeRawUnsafe(RECORD_SQL, JSON.stringify(deliveries), JSON.stringify(attempts));
+      await trackEndpointHealth(tx, health, now);
+      for (const r of switched) await endGracePeriod(tx, r.endpointId, r.accountId, now);
+    }, TRANSACTION_OPTIONS),
+  );
+}
+
+// Signatures are recorded only as their first characters: the full value is a MAC anyone
+// reading the history could replay against the receiver.
+function redactSignatures(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    out[name] = /signature/i.test(name) ? value.replace(/([0-9a-f]{8}|[A-Za-z0-9+/]{8})[0-9A-Za-z+/=]+/g, "$1…") : value;
+  }
+  return out;
+}
+
+// PostgreSQL text cannot hold NUL, and a receiver may answer with one.
+function withoutNul<T extends string | Record<string, string>>(value: T): T {
+  if (typeof value === "string") return value.replaceAll("\u0000", "\uFFFD") as T;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v.replaceAll("\u0000", "\uFFFD")])) as T;
+}
+
+/** Each endpoint's latest outcome in the group (test deliveries say nothing about health). */
+function endpointHealth(records: AttemptRecord[]) {
+  const latest = new Map<string, { accountId: string; succeeded: boolean; at: Date }>();
+  for (const r of records) {
+    if (r.isTest) continue;
+    const succeeded = r.sent[r.sent.length - 1]!.result.errorClass === null;
+    const seen = latest.get(r.endpointId);
+    if (!seen || seen.at <= r.at) latest.set(r.endpointId, { accountId: r.accountId, succeeded, at: r.at });
+  }
+  return latest;
+}
+
+async function trackEndpointHealth(tx: Prisma.TransactionClient, health: ReturnType<typeof endpointHealth>, now: Date) {
+  const ids = (succeeded: boolean) => [...health].filter(([, h]) => h.succeeded === succeeded).map(([id]) => id).sort();
+  const healthy = ids(true);
+  const failing = ids(false);
+  if (healthy.length) {
+    await tx.webhookEndpoint.updateMany({ where: { id: { in: healthy }, failingSince: { not: null } }, data: { failingSince: null } });
+  }
+  if (failing.length === 0) return;
+  await tx.webhookEndpoint.updateMany({ where: { id: { in: failing }, failingSince: null }, data: { failingSince: now } });
+  const threshold = new Date(now.getTime() - deliveryConfig().autoDisableAfterMs);
+  const disabled = await tx.webhookEndpoint.updateManyAndReturn({
+    where: { id: { in: failing }, status: "active", deletedAt: null, failingSince: { lte: threshold } },
+    data: { status: "disabled", disabledReason: "failing", disabledAt: now },
+    select: { id: true, accountId: true },
+  });
+  if (disabled.length) {
+    await tx.auditLogEntry.createMany({
+      data: disabled.map((endpoint) =>
+        auditEntry(SYSTEM_CALLER(endpoint.accountId), "webhook_endpoint.auto_disabled", { type: "webhook_endpoint", id: endpoint.id }, {
+          reason: `Every delivery failed since ${threshold.toISOString()}`,
+        }),
+      ),
+    });
+  }
+}
+
+async function endGracePeriod(tx: Prisma.TransactionClient, endpointId: string, accountId: string, now: Date) {
+  const { count } = await tx.webhookEndpoint.updateMany({
+    where: { id: endpointId, previousSecretEncrypted: { not: null } },
+    data: { previousSecretEncrypted: null, previousSecretExpiresAt: null },
+  });
+  if (count > 0) {
+    await tx.auditLogEntry.create({
+      data: auditEntry(SYSTEM_CALLER(accountId), "webhook_endpoint.secret_switch_detected", { type: "webhook_endpoint", id: endpointId }, {
+        reason: `The endpoint accepted the new signing secret at ${now.toISOString()}; the previous one is no longer used`,
+      }),
+    });
+  }
+}
+
+// Concurrent groups can touch the same endpoints' rows in different orders; PostgreSQL then
+// aborts one transaction as a deadlock, and writing it again is safe (nothing was written).
+async function withDeadlockRetry(write: () => Promise<unknown>, tries = 3): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await write();
+      return;
+    } catch (error) {
+      const deadlock =
+        (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2034") || /deadlock/i.test(String(error));
+      if (!deadlock || attempt >= tries) throw error;
+    }
+  }
+}
