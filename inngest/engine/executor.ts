@@ -42,6 +42,10 @@ export class Executor {
 
   async execute(item: QueueItem): Promise<void> {
     const { store, registry } = this.deps;
+    // An outcome of this run may be committing: the item it queued can be fetched from the
+    // database before the cached state holds the step it saved, and calling with that stale
+    // state would run the step again. Wait until the outcome is fully applied.
+    await this.runLocks.get(item.runId);
     const run = await this.runState(item.runId);
     if (!run || run.status !== "Running") {
       await store.deleteItem(item.id);
