@@ -20,6 +20,8 @@ export default defineConfig({
       // Short retries so delivery tests see the whole schedule in seconds.
       WEBHOOK_RETRY_SCHEDULE: "0,1s,1s",
       WEBHOOK_TIMEOUT: "2s",
+      // A batch of first attempts hands what it has not started after 1 s to runs of their own.
+      WEBHOOK_BATCH_BUDGET: "1s",
       WEBHOOK_ALLOW_PRIVATE_TARGETS: "1",
     },
   },

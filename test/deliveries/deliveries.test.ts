@@ -2,6 +2,8 @@
 // history, with the real SDK, the embedded engine, PostgreSQL and receivers on 127.0.0.1.
 // vitest.config.ts sets WEBHOOK_RETRY_SCHEDULE=0,1s,1s (three attempts).
 import "./engine-env";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as events from "@/app/api/v1/events/route";
 import * as eventItem from "@/app/api/v1/events/[eventId]/route";
@@ -258,6 +260,71 @@ describe("the retry schedule", () => {
     const audit = await db.auditLogEntry.findFirst({ where: { targetId: ep.id, action: "webhook_endpoint.auto_disabled" } });
     expect(audit?.actorType).toBe("system");
     expect((await settled(account, deliveryTo(res, ep))).status).toBe("cancelled");
+  });
+});
+
+describe("batched first attempts", () => {
+  const runsOf = async (fn: string) => {
+    const runs = await fetch(`${stack.engine.url}/v1/runs?limit=1000`).then((r) => r.json() as Promise<{ data: { fn_id: string }[] }>);
+    return runs.data.filter((r) => r.fn_id.endsWith(fn)).length;
+  };
+
+  it("makes the first attempts of many deliveries in one run, each recorded on its own", async () => {
+    const a = await endpoint(account, "/batch-a", { types: ["backup.completed"] });
+    const b = await endpoint(account, "/batch-b", { types: ["backup.completed"] });
+    const before = await runsOf("deliver-first-attempts");
+    const published = await Promise.all(
+      Array.from({ length: 20 }, () => publish(account, { type: "backup.completed", data: sample("backup.completed") })),
+    );
+    const ids = published.flatMap((res) => [deliveryTo(res, a), deliveryTo(res, b)]);
+    for (const id of ids) expect(await settled(account, id)).toMatchObject({ status: "succeeded", attempt_count: 1 });
+    const runs = (await runsOf("deliver-first-attempts")) - before;
+    expect(runs).toBeGreaterThan(0);
+    expect(runs).toBeLessThan(ids.length / 2);
+    for (const ep of [a, b]) {
+      const got = receiver.on(ep.path);
+      expect(got).toHaveLength(20);
+      expect(got.every((r) => verifiesWith(ep.secret, r))).toBe(true);
+      expect(new Set(got.map((r) => r.headers["x-db24x7-delivery-id"])).size).toBe(20);
+    }
+    const attempts = await db.deliveryAttempt.findMany({ where: { deliveryId: { in: ids } } });
+    expect(attempts).toHaveLength(ids.length);
+    expect(attempts.every((x) => x.number === 1 && x.trigger === "scheduled" && x.succeeded)).toBe(true);
+  });
+
+  it("hands first attempts its time budget did not reach to runs of their own", async () => {
+    // Answers after 1.2 s: a batch (budget 1 s in tests, 2 requests per endpoint at once)
+    // starts two attempts, and the rest go on in deliver-webhook runs.
+    const slow = http.createServer((req, res) => {
+      req.resume();
+      req.on("end", () => setTimeout(() => res.writeHead(200).end("ok"), 1200));
+    });
+    await new Promise<void>((r) => slow.listen(0, "127.0.0.1", r));
+    try {
+      const id = newId("we");
+      const secret = generateSigningSecret();
+      await db.webhookEndpoint.create({
+        data: {
+          id,
+          accountId: account.accountId,
+          url: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/slow`,
+          environment: "production",
+          eventTypes: ["maintenance.completed"],
+          secretEncrypted: encryptSigningSecret(id, secret),
+        },
+      });
+      const before = await runsOf("deliver-webhook");
+      const published = await Promise.all(
+        Array.from({ length: 8 }, () => publish(account, { type: "maintenance.completed", data: sample("maintenance.completed") })),
+      );
+      for (const res of published) {
+        expect(await settled(account, deliveryTo(res, { id }), 30_000)).toMatchObject({ status: "succeeded", attempt_count: 1 });
+      }
+      expect((await runsOf("deliver-webhook")) - before).toBeGreaterThan(0);
+    } finally {
+      slow.closeAllConnections();
+      await new Promise((r) => slow.close(r));
+    }
   });
 });
 
