@@ -2,9 +2,9 @@
 // start it (`scripts/run.ts start`), found again process by process through /proc, a receiver
 // on 127.0.0.1 that verifies every signature as the customer documentation says, and an
 // account with an API key and endpoints created through the public API.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { createWriteStream, existsSync, readdirSync, readFileSync, type WriteStream } from "node:fs";
+import { createWriteStream, existsSync, readdirSync, readFileSync, writeFileSync, type WriteStream } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -54,10 +54,22 @@ export const TEST_SECRETS = {
   APP_ENCRYPTION_KEY: "bench-encryption-key-0123456789abcdef012345",
 };
 
-/** Builds the app into `distDir` unless a build is already there. */
+/** The sources a build was made from: the commit plus any uncommitted change. */
+function sourceStamp(): string {
+  const git = (...args: string[]) => spawnSync("git", args, { cwd: root, encoding: "utf8" }).stdout ?? "";
+  return createHash("sha256")
+    .update(git("rev-parse", "HEAD"))
+    .update(git("diff", "HEAD", "--", ".", ":(exclude)tsconfig.json"))
+    .update(git("ls-files", "--others", "--exclude-standard"))
+    .digest("hex");
+}
+
+/** Builds the app into `distDir` unless a build of the current sources is already there. */
 export async function ensureBuild(distDir: string, log: (m: string) => void): Promise<void> {
-  if (existsSync(join(root, distDir, "BUILD_ID"))) return;
-  log(`no production build in ${distDir}: running \`npm run build\` (a few minutes)…`);
+  const stampFile = join(root, distDir, "SOURCE_STAMP");
+  const stamp = sourceStamp();
+  if (existsSync(join(root, distDir, "BUILD_ID")) && existsSync(stampFile) && readFileSync(stampFile, "utf8") === stamp) return;
+  log(`no production build of the current sources in ${distDir}: running \`npm run build\` (a few minutes)…`);
   const child = spawn("npm", ["run", "build"], {
     cwd: root,
     env: { ...process.env, NEXT_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: "1" },
@@ -70,6 +82,7 @@ export async function ensureBuild(distDir: string, log: (m: string) => void): Pr
   // next build rewrites tsconfig.json's include list for the dist dir; put it back.
   await new Promise((r) => spawn("git", ["checkout", "--", "tsconfig.json"], { cwd: root, stdio: "ignore" }).once("exit", r));
   if (code !== 0) throw new Error(`npm run build failed:\n${output.slice(-4000)}`);
+  writeFileSync(stampFile, stamp);
 }
 
 export async function startStack(options: StackOptions): Promise<RunningStack> {
