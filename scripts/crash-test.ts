@@ -19,6 +19,7 @@ import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import { deliveryConfig } from "../lib/deliveries/config";
 import {
   createTenant,
   ensureBuild,
@@ -308,7 +309,11 @@ async function main() {
     }
     const unrecorded = receiver.receipts.filter((r) => !recorded.has(r.attemptId));
     // Only requests in flight when a crash struck can be unrecorded.
-    const inFlightBound = crashes.length * 64 * 2;
+    // Per crash: what the batch runs had in flight or waiting to be written (see
+    // attempt-delivery's Recorder), plus what per-delivery runs had in flight.
+    const config = deliveryConfig();
+    const perBatch = 50 + ENDPOINTS * config.batchEndpointConcurrency;
+    const inFlightBound = crashes.length * (config.batchConcurrency * perBatch + ENDPOINTS * config.endpointConcurrency);
     if (unrecorded.length > inFlightBound) {
       violations.push(`${unrecorded.length} requests reached receivers without a recorded attempt (more than the ${inFlightBound} a crash can cut off)`);
     }

@@ -4,7 +4,7 @@ import { db } from "../db";
 import { newId } from "../ids";
 import { signingSecretsFor, type SigningSecrets } from "../webhooks/secrets";
 import { deliveryConfig } from "./config";
-import { recordAttempts, type SentAttempt } from "./record-attempts";
+import { recordAttempts, type AttemptRecord, type SentAttempt } from "./record-attempts";
 import { sendRequest, type SendResult } from "./send-request";
 import { db24x7Signature, standardWebhooksSignature } from "./signing";
 
@@ -147,7 +147,7 @@ export async function attemptDeliveries(
         const { result, attemptId } = sent[sent.length - 1]!;
         const succeeded = result.errorClass === null;
         const at = new Date();
-        recorder.add({
+        await recorder.add({
           deliveryId: delivery.id,
           accountId: delivery.accountId,
           endpointId: delivery.endpointId,
@@ -220,19 +220,23 @@ async function sendWithSecretSwitch(delivery: LoadedDelivery, secrets: SigningSe
 /**
  * Records attempts as they complete: the first waits at most 50 ms for company, and a group is
  * written at 25. Groups are written one after another; after a failed write nothing more is
- * written, and close() throws that failure.
+ * written, and close() throws that failure. add() waits while 50 attempts are unwritten, which
+ * bounds what a crash can leave sent but unrecorded.
  */
 class Recorder {
-  private pending: Parameters<typeof recordAttempts>[0] = [];
+  private pending: AttemptRecord[] = [];
+  private unwritten = 0;
   private chain: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private error: unknown;
   failed = false;
 
-  add(attempt: Parameters<typeof recordAttempts>[0][number]) {
+  async add(attempt: AttemptRecord) {
     this.pending.push(attempt);
+    this.unwritten++;
     if (this.pending.length >= 25) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), 50);
+    if (this.unwritten >= 50) await this.chain;
   }
 
   private flush() {
@@ -247,6 +251,8 @@ class Recorder {
       } catch (error) {
         this.failed = true;
         this.error = error;
+      } finally {
+        this.unwritten -= group.length;
       }
     });
   }
