@@ -2,6 +2,7 @@
 import type { AddressInfo } from "node:net";
 import pg from "pg";
 import { createBackoff, type Backoff } from "./backoff";
+import { Batcher } from "./batches";
 import { ConcurrencySlots } from "./concurrency";
 import { EventRouter } from "./events";
 import { Executor } from "./executor";
@@ -84,8 +85,21 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     onRunFailed: processPending,
     requestSync: () => sync?.request(),
   });
-  events = new EventRouter(store, registry, log, { offer, cancelled: (runIds) => executor.forget(runIds) });
-  scheduler = new Scheduler(store, slots, maxInFlight, (item) => executor.execute(item), () => events.fireCrons(), log);
+  const batcher = new Batcher(store, registry, log, offer);
+  events = new EventRouter(store, registry, log, batcher, {
+    offer,
+    cancelled: (runIds) => executor.forget(runIds),
+    batchDue: (at) => scheduler.remindAt(at),
+  });
+  scheduler = new Scheduler(
+    store,
+    slots,
+    maxInFlight,
+    (item) => executor.execute(item),
+    () => events.fireCrons(),
+    () => batcher.flushDue(),
+    log,
+  );
 
   const server = createServer({
     store,
@@ -105,6 +119,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
 
   scheduler.start();
   processPending();
+  void batcher.recover().catch((error: unknown) => log("error", "flushing batches at start failed", { error: String(error) }));
   if (options.appUrl) {
     sync = new AppSync({
       appUrl: options.appUrl,
@@ -123,6 +138,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await scheduler.stop();
+      await batcher.stop();
       http.close();
       await lockClient.end().catch(() => undefined);
       await pool.end();

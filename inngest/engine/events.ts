@@ -1,12 +1,13 @@
 // Turning events into runs: the event API, internal events (inngest/function.failed) and cron
-// ticks all go through `plan` and one `startRuns` statement.
-import type pg from "pg";
+// ticks all go through `plan` and one `startRuns` statement. An event for a batched function
+// becomes a pending batch item in that same statement instead (see batches.ts).
 import { ulid } from "ulid";
+import type { Batcher } from "./batches";
 import { eventId } from "./ids";
 import type { Logger } from "./log";
 import type { Registry } from "./registry";
 import type { EngineFunction } from "./functions";
-import type { NewCancel, NewRun, QueueItem, Store } from "./store";
+import type { NewBatchItem, NewCancel, NewRun, QueueItem, Store, TouchedBatch } from "./store";
 import { evaluateKey, matches } from "./triggers";
 
 export type EngineEvent = Record<string, unknown> & { id: string; name: string; data: unknown; ts: number };
@@ -15,6 +16,7 @@ interface Planned {
   events: Array<{ key: string; name: string; payload: EngineEvent }>;
   runs: NewRun[];
   cancels: NewCancel[];
+  batchItems: NewBatchItem[];
 }
 
 export class BadEventError extends Error {}
@@ -45,13 +47,14 @@ export class EventRouter {
     private store: Store,
     private registry: Registry,
     private log: Logger,
-    private hooks: { offer(items: QueueItem[]): void; cancelled(runIds: string[]): void },
+    private batcher: Batcher,
+    private hooks: { offer(items: QueueItem[]): void; cancelled(runIds: string[]): void; batchDue(at: number): void },
   ) {}
 
   /** Store events, cancel what they cancel, and start the runs they trigger. */
   async ingest(events: EngineEvent[], now = Date.now()): Promise<void> {
     const planned = this.plan(events, now);
-    const result = await this.store.startRuns(this.store.pool, planned.events, planned.runs, planned.cancels, now);
+    const result = await this.start(this.store.pool, planned, now);
     const accepted = new Set(result.accepted);
     await this.cancel(
       events.filter((e) => accepted.has(e.id)),
@@ -70,7 +73,7 @@ export class EventRouter {
         const rows = await this.store.pendingEvents(client, 100);
         count = rows.length;
         const planned = this.plan(rows.map((r) => r.payload as EngineEvent), now);
-        return { started: await this.store.startRuns(client, planned.events, planned.runs, planned.cancels, now, true) };
+        return { started: await this.start(client, planned, now, true) };
       });
       this.started(result.started);
       if (count < 100) return;
@@ -85,7 +88,7 @@ export class EventRouter {
         const cron = this.registry.get(fnId)?.crons.find((c) => c.expression === expression);
         return cron && cron.schedule.next(new Date(now)).getTime() + Math.floor(Math.random() * cron.jitterMs);
       });
-      const planned: Planned = { events: [], runs: [], cancels: [] };
+      const planned: Planned = { events: [], runs: [], cancels: [], batchItems: [] };
       for (const tick of fired) {
         const fn = this.registry.get(tick.fn_id);
         if (!fn) continue;
@@ -99,13 +102,17 @@ export class EventRouter {
         planned.events.push({ key: event.id, name: event.name, payload: event });
         this.planRun(planned, fn, event, now);
       }
-      return { started: await this.store.startRuns(client, planned.events, planned.runs, planned.cancels, now) };
+      return { started: await this.start(client, planned, now) };
     });
     this.started(result.started);
   }
 
+  private start(db: Parameters<Store["startRuns"]>[0], planned: Planned, now: number, pending = false) {
+    return this.store.startRuns(db, planned.events, planned.runs, planned.cancels, planned.batchItems, now, pending);
+  }
+
   private plan(events: EngineEvent[], now: number): Planned {
-    const planned: Planned = { events: [], runs: [], cancels: [] };
+    const planned: Planned = { events: [], runs: [], cancels: [], batchItems: [] };
     const seen = new Set<string>();
     const idempotency = new Set<string>();
     for (const event of events) {
@@ -115,7 +122,7 @@ export class EventRouter {
       for (const { fn, expression } of this.registry.triggeredBy(event.name)) {
         if (expression && !matches(expression, { event })) continue;
         const run = this.planRun(planned, fn, event, now);
-        if (run.idem_key !== null) {
+        if (run && run.idem_key !== null) {
           const key = `${fn.id}\u0000${run.idem_key}`;
           if (idempotency.has(key)) planned.runs.pop();
           idempotency.add(key);
@@ -125,16 +132,32 @@ export class EventRouter {
     return planned;
   }
 
-  private planRun(planned: Planned, fn: EngineFunction, event: EngineEvent, now: number): NewRun {
+  /** A run for `event`, or for a batched function a batch item (and no run: undefined). */
+  private planRun(planned: Planned, fn: EngineFunction, event: EngineEvent, now: number): NewRun | undefined {
     const bindings = { event };
+    const ckeys = fn.concurrency.map((rule) => `${rule.scope}:${rule.key ? (evaluateKey(rule.key, bindings) ?? "") : ""}`);
+    const climits = fn.concurrency.map((rule) => rule.limit);
+    if (fn.batch) {
+      planned.batchItems.push({
+        fn_id: fn.id,
+        batch_key: fn.batch.key ? (evaluateKey(fn.batch.key, bindings) ?? "") : "",
+        event_key: event.id,
+        event,
+        ckeys,
+        climits,
+        flush_at: now + fn.batch.timeoutMs,
+        max_size: fn.batch.maxSize,
+      });
+      return undefined;
+    }
     const run: NewRun = {
       id: ulid(),
       fn_id: fn.id,
       event_key: event.id,
       idem_key: fn.idempotency ? (evaluateKey(fn.idempotency, bindings) ?? null) : null,
       event,
-      ckeys: fn.concurrency.map((rule) => `${rule.scope}:${rule.key ? (evaluateKey(rule.key, bindings) ?? "") : ""}`),
-      climits: fn.concurrency.map((rule) => rule.limit),
+      ckeys,
+      climits,
     };
     planned.runs.push(run);
     for (const cancel of fn.cancel) {
@@ -170,10 +193,17 @@ export class EventRouter {
     }
   }
 
-  private started(result: { runs: Array<{ id: string; fn_id: string }>; items: QueueItem[] }): void {
+  private started(result: {
+    runs: Array<{ id: string; fn_id: string }>;
+    items: QueueItem[];
+    batches: TouchedBatch[];
+    batchDue: number | null;
+  }): void {
     for (const run of result.runs) {
       this.log("info", "run started", { run_id: run.id, fn_id: run.fn_id, status: "Running" });
     }
     this.hooks.offer(result.items);
+    if (result.batchDue !== null) this.hooks.batchDue(result.batchDue);
+    this.batcher.filled(result.batches);
   }
 }

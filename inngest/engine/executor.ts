@@ -9,7 +9,32 @@ import type { Registry } from "./registry";
 import { signatureHeader } from "./signing";
 import type { QueueItem, RunState, Store } from "./store";
 
-const RUN_CACHE_SIZE = 10_000;
+/** Cached run states, counted in events (a batched run weighs its batch size) to bound memory. */
+const RUN_CACHE_EVENTS = 10_000;
+const weight = (run: RunState) => run.events?.length ?? 1;
+
+class RunCache {
+  private runs = new Map<string, RunState>();
+  private events = 0;
+
+  get(runId: string): RunState | undefined {
+    return this.runs.get(runId);
+  }
+
+  set(run: RunState): void {
+    this.delete(run.id);
+    this.runs.set(run.id, run);
+    this.events += weight(run);
+    while (this.events > RUN_CACHE_EVENTS && this.runs.size > 1) this.delete(this.runs.keys().next().value!);
+  }
+
+  delete(runId: string): void {
+    const run = this.runs.get(runId);
+    if (!run) return;
+    this.runs.delete(runId);
+    this.events -= weight(run);
+  }
+}
 
 export interface ExecutorDeps {
   store: Store;
@@ -29,7 +54,7 @@ export interface ExecutorDeps {
 
 export class Executor {
   /** Run state of active runs; the database stays the source of truth (single engine). */
-  private runs = new Map<string, RunState>();
+  private runs = new RunCache();
   /** Outcomes of one run are applied one at a time, so "no other item left" is exact. */
   private runLocks = new Map<string, Promise<unknown>>();
 
@@ -107,7 +132,7 @@ export class Executor {
     }
     const payload = {
       event: run.event,
-      events: [run.event],
+      events: run.events ?? [run.event],
       steps,
       ctx: {
         run_id: run.id,
@@ -142,8 +167,7 @@ export class Executor {
     if (cached) return cached;
     const run = await this.deps.store.loadRun(runId);
     if (run?.status === "Running") {
-      if (this.runs.size >= RUN_CACHE_SIZE) this.runs.delete(this.runs.keys().next().value!);
-      this.runs.set(runId, run);
+      this.runs.set(run);
     }
     return run;
   }

@@ -12,6 +12,7 @@ export interface FunctionConfig {
   concurrency?: number | ConcurrencyConfig | ConcurrencyConfig[];
   cancel?: Array<{ event: string; if?: string; timeout?: string }>;
   idempotency?: string;
+  batchEvents?: { maxSize?: unknown; timeout?: unknown; key?: string; if?: string };
   [feature: string]: unknown;
 }
 
@@ -28,6 +29,13 @@ export interface ConcurrencyRule {
   scope: string;
 }
 
+/** batchEvents: events become pending items of a group (fn, evaluated key) until flushed. */
+export interface BatchRule {
+  maxSize: number;
+  timeoutMs: number;
+  key?: string;
+}
+
 export interface EngineFunction {
   id: string;
   appUrl: string;
@@ -38,11 +46,12 @@ export interface EngineFunction {
   concurrency: ConcurrencyRule[];
   cancel: Array<{ event: string; if?: string; timeoutMs?: number }>;
   idempotency?: string;
+  batch?: BatchRule;
   config: FunctionConfig;
 }
 
 /** Config keys the engine implements; anything else with a value is refused at sync. */
-const SUPPORTED = new Set(["id", "name", "triggers", "steps", "concurrency", "cancel", "idempotency"]);
+const SUPPORTED = new Set(["id", "name", "triggers", "steps", "concurrency", "cancel", "idempotency", "batchEvents"]);
 const DEFAULT_RETRIES = 4;
 
 /** The reason this function cannot run here, phrased for the sync reply; undefined if it can. */
@@ -89,6 +98,29 @@ export function unsupportedFeature(fn: FunctionConfig): string | undefined {
   }
   const idemError = fn.idempotency && expressionError(fn.idempotency);
   if (idemError) return `invalid idempotency expression "${fn.idempotency}" ${on}: ${idemError}`;
+  return fn.batchEvents ? unsupportedBatching(fn, on) : undefined;
+}
+
+function unsupportedBatching(fn: FunctionConfig, on: string): string | undefined {
+  const batch = fn.batchEvents!;
+  if (batch.if !== undefined) return `unsupported: batchEvents.if ${on}`;
+  const { maxSize, timeout } = batch;
+  if (typeof maxSize !== "number" || !Number.isInteger(maxSize) || maxSize < 1) {
+    return `invalid batchEvents maxSize ${JSON.stringify(maxSize)} ${on}: must be a whole number of at least 1`;
+  }
+  if (typeof timeout !== "string" || parseDuration(timeout) === undefined) {
+    return `invalid batchEvents timeout ${JSON.stringify(timeout)} ${on}: must be a duration such as "100ms" or "5s"`;
+  }
+  const keyError = batch.key && expressionError(batch.key);
+  if (keyError) return `invalid batchEvents key "${batch.key}" ${on}: ${keyError}`;
+  // A batched run has many triggering events, so neither "the run's event" for a cancel
+  // expression nor "the run's idempotency key" is well defined.
+  if (fn.cancel?.length) {
+    return `unsupported: batchEvents with cancelOn ${on} (a batch has many events, so which run a cancel event matches is undefined)`;
+  }
+  if (fn.idempotency) {
+    return `unsupported: batchEvents with idempotency ${on} (a batch has many events, so it has no single idempotency key)`;
+  }
   return undefined;
 }
 
@@ -122,6 +154,11 @@ export function compileFunction(appUrl: string, config: FunctionConfig): EngineF
       timeoutMs: c.timeout ? parseDuration(c.timeout) : undefined,
     })),
     idempotency: config.idempotency,
+    batch: config.batchEvents && {
+      maxSize: config.batchEvents.maxSize as number,
+      timeoutMs: parseDuration(config.batchEvents.timeout as string)!,
+      key: config.batchEvents.key,
+    },
     config,
   };
 }

@@ -66,7 +66,15 @@ export function interpretCall(args: {
       failedEvent: {
         id: ulid(),
         name: "inngest/function.failed",
-        data: { function_id: run.fnId, run_id: run.id, error, event: run.event },
+        data: {
+          function_id: run.fnId,
+          run_id: run.id,
+          error,
+          event: run.event,
+          // Our extension, for batched runs only: the whole batch. Inngest sends just `event`
+          // (= events[0]), which would leave an onFailure handler blind to the other events.
+          ...(run.events ? { events: run.events } : {}),
+        },
         ts: now,
         user: {},
       },

@@ -1,6 +1,6 @@
 // Decides which queue items run now. The database holds every item; this keeps only the ones
 // being dispatched, a bounded pool of calls in flight, and one timer for the earliest future
-// item, so an idle engine makes no queries.
+// item, cron tick or batch deadline, so an idle engine makes no queries.
 import type { ConcurrencySlots } from "./concurrency";
 import type { Logger } from "./log";
 import type { QueueItem, Store } from "./store";
@@ -21,6 +21,8 @@ export class Scheduler {
   private finishedDuringFetch: Set<string> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
+  /** The timer fired: the next fetch checks crons and batches even if due items fill it. */
+  private timerFired = true;
   private stopped = false;
   private drained: Array<() => void> = [];
 
@@ -30,6 +32,8 @@ export class Scheduler {
     private poolSize: number,
     private execute: (item: QueueItem) => Promise<void>,
     private fireCrons: () => Promise<void>,
+    /** Flush batches that are due; true when more may be due. */
+    private flushBatches: () => Promise<boolean>,
     private log: Logger,
   ) {}
 
@@ -48,6 +52,11 @@ export class Scheduler {
       } else this.dirty = true;
     }
     this.pump();
+  }
+
+  /** Something (a batch deadline) becomes due at `at`: make sure the timer fires by then. */
+  remindAt(at: number): void {
+    this.arm(at);
   }
 
   /** Look at the database again (e.g. cron schedules changed). */
@@ -114,14 +123,21 @@ export class Scheduler {
         this.known.add(row.id);
         this.ready.push(row);
       }
-      if (rows.length >= limit) this.dirty = true;
-      else {
+      const full = rows.length >= limit;
+      if (full) this.dirty = true;
+      // A busy queue must not starve cron ticks and batch deadlines: check them when the timer fired.
+      if (!full || this.timerFired) {
+        this.timerFired = false;
         const next = await this.store.nextDue([...this.known], this.slots.fullKeys());
         const now = Date.now();
         if (next.cron !== null && next.cron <= now) {
           await this.fireCrons();
           this.dirty = true;
         } else if (next.cron !== null) this.arm(next.cron);
+        if (next.batch !== null && next.batch <= now) {
+          if (await this.flushBatches()) this.timerFired = true;
+          this.dirty = true;
+        } else if (next.batch !== null) this.arm(next.batch);
         if (next.item !== null && next.item <= now) this.dirty = true;
         else if (next.item !== null) this.arm(next.item);
       }
@@ -142,6 +158,7 @@ export class Scheduler {
     this.timer = setTimeout(
       () => {
         this.timerAt = Number.POSITIVE_INFINITY;
+        this.timerFired = true;
         this.dirty = true;
         this.pump();
       },

@@ -16,6 +16,8 @@ CREATE TABLE IF NOT EXISTS ${s}.runs (
   version int NOT NULL DEFAULT -1, output jsonb, error jsonb,
   ckeys text[] NOT NULL DEFAULT '{}', climits int[] NOT NULL DEFAULT '{}',
   created_at bigint NOT NULL, ended_at bigint);
+-- A batched run's events in arrival order (event = events[0]); NULL for a run of one event.
+ALTER TABLE ${s}.runs ADD COLUMN IF NOT EXISTS events jsonb;
 CREATE INDEX IF NOT EXISTS runs_created ON ${s}.runs (created_at DESC);
 CREATE INDEX IF NOT EXISTS runs_fn ON ${s}.runs (fn_id, created_at DESC);
 CREATE TABLE IF NOT EXISTS ${s}.steps (
@@ -37,6 +39,15 @@ CREATE INDEX IF NOT EXISTS cancels_run ON ${s}.cancels (run_id);
 CREATE TABLE IF NOT EXISTS ${s}.idempotency (
   fn_id text NOT NULL, key text NOT NULL, run_id text NOT NULL, created_at bigint NOT NULL,
   PRIMARY KEY (fn_id, key));
+-- Events waiting for a batched function (batchEvents), grouped by (fn_id, batch_key). An item is
+-- stored with its event and deleted by the flush that puts it in a run; ckeys/climits are the
+-- concurrency keys evaluated on its event, so a batch run takes those of its first item.
+CREATE TABLE IF NOT EXISTS ${s}.batch_items (
+  id bigserial PRIMARY KEY, fn_id text NOT NULL, batch_key text NOT NULL, event jsonb NOT NULL,
+  ckeys text[] NOT NULL DEFAULT '{}', climits int[] NOT NULL DEFAULT '{}',
+  created_at bigint NOT NULL, flush_at bigint NOT NULL);
+CREATE INDEX IF NOT EXISTS batch_items_group ON ${s}.batch_items (fn_id, batch_key, id);
+CREATE INDEX IF NOT EXISTS batch_items_flush ON ${s}.batch_items (flush_at);
 CREATE TABLE IF NOT EXISTS ${s}.crons (
   fn_id text NOT NULL, expression text NOT NULL, next_at bigint NOT NULL,
   PRIMARY KEY (fn_id, expression));

@@ -24,6 +24,8 @@ export interface RunState {
   id: string;
   fnId: string;
   event: Record<string, unknown>;
+  /** A batched run's events in arrival order (`event` is the first); null for a run of one event. */
+  events: Array<Record<string, unknown>> | null;
   status: string;
   version: number;
   /** Hashed step id → memoized wrapper ({data} | {error} | null for a sleep). */
@@ -66,6 +68,30 @@ export interface NewRun {
   event: unknown;
   ckeys: string[];
   climits: number[];
+}
+
+/** An event for a batched function, stored until a flush puts it in a run. */
+export interface NewBatchItem {
+  fn_id: string;
+  batch_key: string;
+  event_key: string;
+  event: unknown;
+  ckeys: string[];
+  climits: number[];
+  flush_at: number;
+  max_size: number;
+}
+
+export interface BatchGroup {
+  fn_id: string;
+  batch_key: string;
+}
+
+/** A group of pending batch items an ingest added to, with how many it now holds (capped). */
+export interface TouchedBatch {
+  fn_id: string;
+  batch_key: string;
+  pending: number;
 }
 
 export interface NewCancel {
@@ -225,16 +251,25 @@ export class Store {
   /**
    * Store events (dropping repeats of a key seen in the last 24 h) and start the runs planned
    * for them, in one statement: only runs whose event was accepted, and whose idempotency key
-   * is new, are created. With `pending`, the events are already stored and are marked processed.
+   * is new, are created; only accepted events become batch items. With `pending`, the events
+   * are already stored and are marked processed. Reports each batch group it added to with its
+   * pending count (capped at the largest max_size), and the earliest new flush deadline.
    */
   async startRuns(
     db: pg.Pool | pg.PoolClient,
     events: Array<{ key: string; name: string; payload: unknown }>,
     runs: NewRun[],
     cancels: NewCancel[],
+    batchItems: NewBatchItem[],
     now: number,
     pending = false,
-  ): Promise<{ accepted: string[]; runs: Array<{ id: string; fn_id: string }>; items: QueueItem[] }> {
+  ): Promise<{
+    accepted: string[];
+    runs: Array<{ id: string; fn_id: string }>;
+    items: QueueItem[];
+    batches: TouchedBatch[];
+    batchDue: number | null;
+  }> {
     const s = this.s;
     const accept = pending
       ? `UPDATE ${s}.events SET processed = true
@@ -269,14 +304,112 @@ export class Store {
          INSERT INTO ${s}.cancels (run_id, event_name, expr, expires_at)
          SELECT x.run_id, x.event_name, x.expr, x.expires_at
          FROM jsonb_to_recordset($3::jsonb) AS x(run_id text, event_name text, expr text, expires_at bigint)
-         WHERE x.run_id IN (SELECT id FROM new_runs))
+         WHERE x.run_id IN (SELECT id FROM new_runs)),
+       batched AS (
+         INSERT INTO ${s}.batch_items (fn_id, batch_key, event, ckeys, climits, created_at, flush_at)
+         SELECT x.fn_id, x.batch_key, x.event, x.ckeys, x.climits, $4, x.flush_at
+         FROM ROWS FROM (jsonb_to_recordset($5::jsonb)
+                AS (fn_id text, batch_key text, event_key text, event jsonb, ckeys text[], climits int[], flush_at bigint))
+              WITH ORDINALITY AS x(fn_id, batch_key, event_key, event, ckeys, climits, flush_at, ord)
+         WHERE x.event_key IN (SELECT key FROM ev)
+         ORDER BY x.ord
+         RETURNING fn_id, batch_key, flush_at),
+       touched AS (SELECT fn_id, batch_key, count(*) AS added, min(flush_at) AS due FROM batched GROUP BY fn_id, batch_key)
        SELECT (SELECT coalesce(json_agg(key), '[]') FROM ev) AS accepted,
               (SELECT coalesce(json_agg(json_build_object('id', id, 'fn_id', fn_id)), '[]') FROM new_runs) AS runs,
-              (SELECT coalesce(json_agg(items), '[]') FROM items) AS items`,
-      [JSON.stringify(events), JSON.stringify(runs), JSON.stringify(cancels), now],
+              (SELECT coalesce(json_agg(items), '[]') FROM items) AS items,
+              -- This statement's own inserts are not visible here: pending = earlier items + added.
+              (SELECT coalesce(json_agg(json_build_object('fn_id', t.fn_id, 'batch_key', t.batch_key, 'pending', t.added +
+                 (SELECT count(*) FROM (SELECT 1 FROM ${s}.batch_items b
+                                        WHERE b.fn_id = t.fn_id AND b.batch_key = t.batch_key LIMIT $6) AS earlier))), '[]')
+               FROM touched t) AS batches,
+              (SELECT min(due) FROM touched) AS batch_due`,
+      [
+        JSON.stringify(events),
+        JSON.stringify(runs),
+        JSON.stringify(cancels),
+        now,
+        JSON.stringify(batchItems),
+        Math.max(1, ...batchItems.map((b) => b.max_size)),
+      ],
     );
-    const row = rows[0] as { accepted: string[]; runs: Array<{ id: string; fn_id: string }>; items: ItemRow[] };
-    return { accepted: row.accepted, runs: row.runs, items: row.items.map(toItem) };
+    const row = rows[0] as {
+      accepted: string[];
+      runs: Array<{ id: string; fn_id: string }>;
+      items: ItemRow[];
+      batches: TouchedBatch[];
+      batch_due: string | number | null;
+    };
+    return {
+      accepted: row.accepted,
+      runs: row.runs,
+      items: row.items.map(toItem),
+      batches: row.batches,
+      batchDue: row.batch_due === null ? null : Number(row.batch_due),
+    };
+  }
+
+  // ── batches ────────────────────────────────────────────────────────────────
+
+  /**
+   * Turn the oldest pending items of one batch group into one run, if they make a batch: all
+   * `maxSize` of them, or fewer once the oldest is due. One statement: the items are locked
+   * (SKIP LOCKED, so two flushers never take the same item), deleted, and become the run, with
+   * event = events[0], and its first queue item. Returns the batch size (0: nothing flushed).
+   */
+  async flushBatch(
+    fnId: string,
+    batchKey: string,
+    maxSize: number,
+    runId: string,
+    now: number,
+  ): Promise<{ size: number; items: QueueItem[] }> {
+    const s = this.s;
+    const { rows } = await this.prepared(
+      "flush",
+      `WITH candidates AS (
+         SELECT id, flush_at FROM ${s}.batch_items WHERE fn_id = $1 AND batch_key = $2
+         ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED),
+       decision AS (SELECT count(*) = $3 OR min(flush_at) <= $5 AS flush FROM candidates),
+       taken AS (
+         DELETE FROM ${s}.batch_items b
+         WHERE b.id IN (SELECT id FROM candidates) AND (SELECT flush FROM decision)
+         RETURNING b.id, b.event, b.ckeys, b.climits),
+       first AS (SELECT event, ckeys, climits FROM taken ORDER BY id LIMIT 1),
+       new_run AS (
+         INSERT INTO ${s}.runs (id, fn_id, event, events, status, ckeys, climits, created_at)
+         SELECT $4, $1, first.event, (SELECT jsonb_agg(event ORDER BY id) FROM taken), 'Running', first.ckeys, first.climits, $5
+         FROM first
+         RETURNING id, ckeys, climits),
+       items AS (
+         INSERT INTO ${s}.queue (run_id, step_id, attempt, due_at, ckeys, climits)
+         SELECT id, 'step', 0, $5, ckeys, climits FROM new_run
+         RETURNING ${ITEM_COLUMNS})
+       SELECT (SELECT count(*) FROM taken)::int AS size, (SELECT coalesce(json_agg(items), '[]') FROM items) AS items`,
+      [fnId, batchKey, maxSize, runId, now],
+    );
+    const row = rows[0] as { size: number; items: ItemRow[] };
+    return { size: row.size, items: row.items.map(toItem) };
+  }
+
+  /** Batch groups holding an item that is due. */
+  async dueBatchGroups(now: number, limit: number): Promise<BatchGroup[]> {
+    const { rows } = await this.pool.query<BatchGroup>(
+      `SELECT DISTINCT fn_id, batch_key FROM ${this.s}.batch_items WHERE flush_at <= $1 LIMIT $2`,
+      [now, limit],
+    );
+    return rows;
+  }
+
+  /** Every batch group holding items, in order, a page after `after`. */
+  async batchGroupsAfter(after: BatchGroup | null, limit: number): Promise<BatchGroup[]> {
+    const { rows } = await this.pool.query<BatchGroup>(
+      `SELECT DISTINCT fn_id, batch_key FROM ${this.s}.batch_items
+       WHERE $1::text IS NULL OR (fn_id, batch_key) > ($1, $2::text)
+       ORDER BY fn_id, batch_key LIMIT $3`,
+      [after?.fn_id ?? null, after?.batch_key ?? null, limit],
+    );
+    return rows;
   }
 
   /** Internal events (inngest/function.failed) stored by an outcome but not yet matched. */
@@ -328,16 +461,21 @@ export class Store {
     return rows.map(toItem);
   }
 
-  /** Earliest time anything (a queue item we do not hold, or a cron) becomes due. */
-  async nextDue(exclude: string[], fullKeys: string[]): Promise<{ item: number | null; cron: number | null }> {
+  /** Earliest time anything (a queue item we do not hold, a cron, a batch) becomes due. */
+  async nextDue(
+    exclude: string[],
+    fullKeys: string[],
+  ): Promise<{ item: number | null; cron: number | null; batch: number | null }> {
     const { rows } = await this.prepared(
       "next",
       `SELECT (SELECT min(due_at) FROM ${this.s}.queue WHERE NOT (id = ANY($1::bigint[])) AND NOT (ckeys && $2::text[])) AS item,
-                    (SELECT min(next_at) FROM ${this.s}.crons) AS cron`,
+                    (SELECT min(next_at) FROM ${this.s}.crons) AS cron,
+                    (SELECT min(flush_at) FROM ${this.s}.batch_items) AS batch`,
       [exclude, fullKeys],
     );
-    const row = rows[0] as { item: string | null; cron: string | null };
-    return { item: row.item === null ? null : Number(row.item), cron: row.cron === null ? null : Number(row.cron) };
+    const row = rows[0] as { item: string | null; cron: string | null; batch: string | null };
+    const time = (value: string | null) => (value === null ? null : Number(value));
+    return { item: time(row.item), cron: time(row.cron), batch: time(row.batch) };
   }
 
   async deleteItem(id: string): Promise<void> {
@@ -347,14 +485,22 @@ export class Store {
   async loadRun(runId: string): Promise<RunState | undefined> {
     const { rows } = await this.prepared(
       "run",
-      `SELECT r.id, r.fn_id, r.event, r.status, r.version,
+      `SELECT r.id, r.fn_id, r.event, r.events, r.status, r.version,
                coalesce((SELECT json_agg(json_build_array(st.id, st.result) ORDER BY st.seq)
                          FROM ${this.s}.steps st WHERE st.run_id = r.id), '[]') AS steps
              FROM ${this.s}.runs r WHERE r.id = $1`,
       [runId],
     );
     const row = rows[0] as
-      | { id: string; fn_id: string; event: Record<string, unknown>; status: string; version: number; steps: Array<[string, unknown]> }
+      | {
+          id: string;
+          fn_id: string;
+          event: Record<string, unknown>;
+          events: Array<Record<string, unknown>> | null;
+          status: string;
+          version: number;
+          steps: Array<[string, unknown]>;
+        }
       | undefined;
     if (!row) return undefined;
     const steps: Record<string, unknown> = {};
@@ -363,6 +509,7 @@ export class Store {
       id: row.id,
       fnId: row.fn_id,
       event: row.event,
+      events: row.events,
       status: row.status,
       version: row.version,
       steps,
@@ -489,6 +636,7 @@ export class Store {
     const s = this.s;
     const { rows } = await this.pool.query(
       `SELECT r.id, r.fn_id, r.status, r.output, r.error, r.created_at, r.ended_at, r.event->>'id' AS event_id,
+         jsonb_array_length(r.events) AS batch_size,
          coalesce((SELECT json_agg(json_build_object('id', st.id, 'name', st.name, 'attempt', st.attempt,
                      'status', CASE WHEN st.result ? 'error' THEN 'failed' WHEN st.result IS NULL THEN 'slept' ELSE 'completed' END,
                      'error', st.result->'error', 'output', st.result->'data') ORDER BY st.seq)

@@ -23,7 +23,7 @@ const item = (id: string): QueueItem => ({
 
 describe("executor", () => {
   it("waits for the run's outcome being applied before calling with its state", async () => {
-    const run: RunState = { id: "run-1", fnId: "fn", event: { id: "e1" }, status: "Running", version: -1, steps: {}, stack: [] };
+    const run: RunState = { id: "run-1", fnId: "fn", event: { id: "e1" }, events: null, status: "Running", version: -1, steps: {}, stack: [] };
     const sentSteps: Array<Record<string, unknown>> = [];
     const sdk = { "x-inngest-sdk": "inngest-js:v4.24.0" };
     const http = {
