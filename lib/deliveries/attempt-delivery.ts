@@ -1,6 +1,6 @@
 import "server-only";
-import type { DeliveryStatus, Prisma } from "@prisma/client";
-import { db } from "../db";
+import type { DeliveryStatus } from "@prisma/client";
+import { db, sqlQuery } from "../db";
 import { newId } from "../ids";
 import { signingSecretsFor, type SigningSecrets } from "../webhooks/secrets";
 import { deliveryConfig } from "./config";
@@ -55,7 +55,55 @@ export async function scheduledAttemptsMade(deliveryId: string): Promise<number>
   return db.deliveryAttempt.count({ where: { deliveryId, trigger: "scheduled" } });
 }
 
-type LoadedDelivery = Prisma.DeliveryGetPayload<{ include: { event: { select: { id: true; body: true } }; endpoint: true } }>;
+interface LoadedDelivery {
+  id: string;
+  accountId: string;
+  endpointId: string;
+  status: DeliveryStatus;
+  isTest: boolean;
+  event: { id: string; body: string };
+  endpoint: {
+    id: string;
+    url: string;
+    status: "active" | "disabled";
+    deleted: boolean;
+    standardWebhooks: boolean;
+    secretEncrypted: string;
+    previousSecretEncrypted: string | null;
+    previousSecretExpiresAt: Date | null;
+  };
+}
+
+// The deliveries with their event and endpoint, in one statement (see sqlPool for why not Prisma).
+const LOAD_SQL = `
+SELECT d.id, d.account_id, d.endpoint_id, d.status::text AS status, d.is_test, e.id AS event_id, e.body,
+       w.url, w.status::text AS endpoint_status, w.deleted_at IS NOT NULL AS deleted, w.standard_webhooks,
+       w.secret_encrypted, w.previous_secret_encrypted,
+       (extract(epoch FROM w.previous_secret_expires_at) * 1000)::float8 AS previous_secret_expires_ms
+FROM deliveries d JOIN events e ON e.id = d.event_id JOIN webhook_endpoints w ON w.id = d.endpoint_id
+WHERE d.id = ANY($1::text[])`;
+
+async function loadDeliveries(ids: string[]): Promise<LoadedDelivery[]> {
+  const { rows } = await sqlQuery("deliveries_load", LOAD_SQL, [ids]);
+  return rows.map((r) => ({
+    id: r.id,
+    accountId: r.account_id,
+    endpointId: r.endpoint_id,
+    status: r.status,
+    isTest: r.is_test,
+    event: { id: r.event_id, body: r.body },
+    endpoint: {
+      id: r.endpoint_id,
+      url: r.url,
+      status: r.endpoint_status,
+      deleted: r.deleted,
+      standardWebhooks: r.standard_webhooks,
+      secretEncrypted: r.secret_encrypted,
+      previousSecretEncrypted: r.previous_secret_encrypted,
+      previousSecretExpiresAt: r.previous_secret_expires_ms === null ? null : new Date(r.previous_secret_expires_ms),
+    },
+  }));
+}
 
 /**
  * One HTTP attempt of a delivery, recorded with the exact request and the response.
@@ -81,10 +129,7 @@ export async function attemptDeliveries(
   options: { budgetMs?: number; endpointConcurrency?: number; isolateFaults?: boolean } = {},
 ): Promise<Map<string, AttemptOutcome>> {
   const outcomes = new Map<string, AttemptOutcome>();
-  const loaded = await db.delivery.findMany({
-    where: { id: { in: deliveryIds } },
-    include: { event: { select: { id: true, body: true } }, endpoint: true },
-  });
+  const loaded = await loadDeliveries(deliveryIds);
   const byId = new Map(loaded.map((d) => [d.id, d]));
   const cancelled: Array<{ id: string; reason: string }> = [];
   const byEndpoint = new Map<string, LoadedDelivery[]>();
@@ -100,8 +145,8 @@ export async function attemptDeliveries(
       continue;
     }
     const { endpoint } = delivery;
-    if (endpoint.deletedAt || (endpoint.status === "disabled" && trigger !== "test")) {
-      const reason = endpoint.deletedAt ? "endpoint deleted" : "endpoint disabled";
+    if (endpoint.deleted || (endpoint.status === "disabled" && trigger !== "test")) {
+      const reason = endpoint.deleted ? "endpoint deleted" : "endpoint disabled";
       outcomes.set(id, { kind: "stopped", reason });
       if (trigger === "scheduled") cancelled.push({ id, reason });
       continue;

@@ -1,9 +1,9 @@
 import "server-only";
-import { Prisma } from "@prisma/client";
-import { db } from "../db";
+import type pg from "pg";
+import { sqlQuery, sqlTransaction } from "../db";
 import { SYSTEM_CALLER } from "../audit/system";
 import { auditEntry } from "../audit/record";
-import { deliveryConfig, TRANSACTION_OPTIONS } from "./config";
+import { deliveryConfig } from "./config";
 import type { SendResult } from "./send-request";
 
 export interface SentAttempt {
@@ -79,8 +79,6 @@ JOIN updated ON updated.id = a.delivery_id`;
 /** Writes a group of attempts and what they mean for their deliveries and endpoints, atomically. */
 export async function recordAttempts(records: AttemptRecord[]): Promise<void> {
   if (records.length === 0) return;
-  // Dates go in as UTC wall-clock text: the columns are timestamp(3) without time zone, as Prisma keeps them.
-  const utc = (d: Date | null) => (d ? d.toISOString().slice(0, -1) : null);
   const deliveries = records.map((r) => {
     const last = r.sent[r.sent.length - 1]!.result;
     return {
@@ -120,12 +118,19 @@ export async function recordAttempts(records: AttemptRecord[]): Promise<void> {
   const now = new Date();
 
   await withDeadlockRetry(() =>
-    db.$transaction(async (tx) => {
-      await tx.$executeRawUnsafe(RECORD_SQL, JSON.stringify(deliveries), JSON.stringify(attempts));
-      await trackEndpointHealth(tx, health, now);
-      for (const r of switched) await endGracePeriod(tx, r.endpointId, r.accountId, now);
-    }, TRANSACTION_OPTIONS),
+    sqlTransaction(async (client) => {
+      await sqlQuery("attempts_record", RECORD_SQL, [JSON.stringify(deliveries), JSON.stringify(attempts)], client);
+      await trackEndpointHealth(client, health, now);
+      for (const r of switched) await endGracePeriod(client, r.endpointId, r.accountId, now);
+    }),
   );
+}
+
+// Dates go in as UTC wall-clock text: the columns are timestamp(3) without time zone, as Prisma keeps them.
+function utc(date: Date): string;
+function utc(date: Date | null): string | null;
+function utc(date: Date | null): string | null {
+  return date ? date.toISOString().slice(0, -1) : null;
 }
 
 // Signatures are recorded only as their first characters: the full value is a MAC anyone
@@ -156,44 +161,68 @@ function endpointHealth(records: AttemptRecord[]) {
   return latest;
 }
 
-async function trackEndpointHealth(tx: Prisma.TransactionClient, health: ReturnType<typeof endpointHealth>, now: Date) {
+async function trackEndpointHealth(client: pg.PoolClient, health: ReturnType<typeof endpointHealth>, now: Date) {
   const ids = (succeeded: boolean) => [...health].filter(([, h]) => h.succeeded === succeeded).map(([id]) => id).sort();
   const healthy = ids(true);
   const failing = ids(false);
   if (healthy.length) {
-    await tx.webhookEndpoint.updateMany({ where: { id: { in: healthy }, failingSince: { not: null } }, data: { failingSince: null } });
+    await sqlQuery(
+      "endpoints_healthy",
+      "UPDATE webhook_endpoints SET failing_since = NULL, updated_at = $2 WHERE id = ANY($1::text[]) AND failing_since IS NOT NULL",
+      [healthy, utc(now)],
+      client,
+    );
   }
   if (failing.length === 0) return;
-  await tx.webhookEndpoint.updateMany({ where: { id: { in: failing }, failingSince: null }, data: { failingSince: now } });
+  await client.query("UPDATE webhook_endpoints SET failing_since = $2, updated_at = $2 WHERE id = ANY($1::text[]) AND failing_since IS NULL", [
+    failing,
+    utc(now),
+  ]);
   const threshold = new Date(now.getTime() - deliveryConfig().autoDisableAfterMs);
-  const disabled = await tx.webhookEndpoint.updateManyAndReturn({
-    where: { id: { in: failing }, status: "active", deletedAt: null, failingSince: { lte: threshold } },
-    data: { status: "disabled", disabledReason: "failing", disabledAt: now },
-    select: { id: true, accountId: true },
-  });
-  if (disabled.length) {
-    await tx.auditLogEntry.createMany({
-      data: disabled.map((endpoint) =>
-        auditEntry(SYSTEM_CALLER(endpoint.accountId), "webhook_endpoint.auto_disabled", { type: "webhook_endpoint", id: endpoint.id }, {
-          reason: `Every delivery failed since ${threshold.toISOString()}`,
-        }),
-      ),
-    });
-  }
+  const { rows: disabled } = await client.query<{ id: string; account_id: string }>(
+    `UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = 'failing', disabled_at = $2, updated_at = $2
+     WHERE id = ANY($1::text[]) AND status = 'active' AND deleted_at IS NULL AND failing_since <= $3
+     RETURNING id, account_id`,
+    [failing, utc(now), utc(threshold)],
+  );
+  await audit(
+    client,
+    disabled.map((endpoint) =>
+      auditEntry(SYSTEM_CALLER(endpoint.account_id), "webhook_endpoint.auto_disabled", { type: "webhook_endpoint", id: endpoint.id }, {
+        reason: `Every delivery failed since ${threshold.toISOString()}`,
+      }),
+    ),
+    now,
+  );
 }
 
-async function endGracePeriod(tx: Prisma.TransactionClient, endpointId: string, accountId: string, now: Date) {
-  const { count } = await tx.webhookEndpoint.updateMany({
-    where: { id: endpointId, previousSecretEncrypted: { not: null } },
-    data: { previousSecretEncrypted: null, previousSecretExpiresAt: null },
-  });
-  if (count > 0) {
-    await tx.auditLogEntry.create({
-      data: auditEntry(SYSTEM_CALLER(accountId), "webhook_endpoint.secret_switch_detected", { type: "webhook_endpoint", id: endpointId }, {
+async function endGracePeriod(client: pg.PoolClient, endpointId: string, accountId: string, now: Date) {
+  const { rowCount } = await client.query(
+    `UPDATE webhook_endpoints SET previous_secret_encrypted = NULL, previous_secret_expires_at = NULL, updated_at = $2
+     WHERE id = $1 AND previous_secret_encrypted IS NOT NULL`,
+    [endpointId, utc(now)],
+  );
+  if (!rowCount) return;
+  await audit(
+    client,
+    [
+      auditEntry(SYSTEM_CALLER(accountId), "webhook_endpoint.secret_switch_detected", { type: "webhook_endpoint", id: endpointId }, {
         reason: `The endpoint accepted the new signing secret at ${now.toISOString()}; the previous one is no longer used`,
       }),
-    });
-  }
+    ],
+    now,
+  );
+}
+
+async function audit(client: pg.PoolClient, entries: ReturnType<typeof auditEntry>[], now: Date) {
+  if (entries.length === 0) return;
+  await client.query(
+    `INSERT INTO audit_log_entries (id, account_id, actor_type, actor_id, actor_label, action, target_type, target_id, metadata, created_at)
+     SELECT x.id, x."accountId", x."actorType", x."actorId", x."actorLabel", x.action, x."targetType", x."targetId", coalesce(x.metadata, '{}'), $2
+     FROM json_to_recordset($1::json) AS x(id text, "accountId" text, "actorType" text, "actorId" text, "actorLabel" text,
+       action text, "targetType" text, "targetId" text, metadata jsonb)`,
+    [JSON.stringify(entries), utc(now)],
+  );
 }
 
 // Concurrent groups can touch the same endpoints' rows in different orders; PostgreSQL then
@@ -204,8 +233,7 @@ async function withDeadlockRetry(write: () => Promise<unknown>, tries = 3): Prom
       await write();
       return;
     } catch (error) {
-      const deadlock =
-        (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2034") || /deadlock/i.test(String(error));
+      const deadlock = (error as { code?: string }).code === "40P01";
       if (!deadlock || attempt >= tries) throw error;
     }
   }
