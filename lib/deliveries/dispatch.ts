@@ -1,6 +1,6 @@
 import "server-only";
 import { inngest } from "@/inngest/client";
-import { db } from "../db";
+import { db, sqlQuery } from "../db";
 
 /** A stored delivery's first attempt is due: batched with others (deliver-first-attempts). */
 export const DELIVERY_REQUESTED = "webhooks/delivery.requested";
@@ -49,10 +49,12 @@ export async function dispatchDeliveries(deliveries: Dispatchable[]): Promise<bo
         } satisfies DeliveryRequestedData,
       })),
     );
-    await db.delivery.updateMany({
-      where: { id: { in: deliveries.map((d) => d.id) }, dispatchedAt: null },
-      data: { dispatchedAt: new Date() },
-    });
+    const now = new Date().toISOString().slice(0, -1); // UTC wall-clock, as Prisma keeps timestamps
+    await sqlQuery(
+      "deliveries_dispatched",
+      "UPDATE deliveries SET dispatched_at = $2, updated_at = $2 WHERE id = ANY($1::text[]) AND dispatched_at IS NULL",
+      [deliveries.map((d) => d.id), now],
+    );
     return true;
   } catch (error) {
     console.error(
