@@ -27,6 +27,7 @@ import {
   ensureBuild,
   memoryMb,
   percentile,
+  processesNamed,
   publish,
   root,
   sampleData,
@@ -59,6 +60,7 @@ const TIMEOUT_MS = int("BENCH_TIMEOUT_S", 600) * 1000;
 const PROFILE = process.env.BENCH_PROFILE === "1";
 const PG_STATS = process.env.BENCH_PG_STATS === "1";
 const DATABASE_URL = process.env.DATABASE_URL || undefined;
+const LOCAL_POSTGRES = DATABASE_URL !== undefined && /^(127\.0\.0\.1|localhost|\[::1\])$/.test(new URL(DATABASE_URL).hostname);
 const ENDPOINT_CONCURRENCY = int("WEBHOOK_ENDPOINT_CONCURRENCY", 10);
 const ENGINE_IN_FLIGHT = int("INNGEST_ENGINE_MAX_IN_FLIGHT", 64);
 // Requests to the receivers the stack can have in flight at once.
@@ -90,6 +92,8 @@ class Usage {
   private pids(): Map<string, number[]> {
     const out = new Map<string, number[]>();
     for (const [role, pids] of this.stack.processes()) out.set(role, pids);
+    // A PostgreSQL on this machine works for the stack too (its backends, as they are now).
+    if (LOCAL_POSTGRES) out.set("postgres", processesNamed("postgres"));
     out.set("bench", [process.pid]);
     return out;
   }

@@ -230,6 +230,20 @@ function descendants(pid: number): number[] {
   return out;
 }
 
+/** Every process whose name (comm) is `name`, e.g. a local PostgreSQL server and its backends. */
+export function processesNamed(name: string): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, "utf8").trim() === name) out.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
+}
+
 const TICKS_PER_SECOND = 100;
 
 /** CPU seconds (user + system) of a process; 0 once it is gone. */
