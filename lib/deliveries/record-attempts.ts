@@ -36,8 +36,8 @@ export interface AttemptRecord {
 // that landed meanwhile (a manual retry racing the schedule); a failed scheduled attempt with
 // attempts left is retrying; a failed manual attempt keeps a pending schedule (retrying, next
 // attempt still ahead), and otherwise (a failed, stopped or bulk-replayed delivery) is failed.
-// One statement updates every delivery of the group and inserts its attempts, numbered after
-// the delivery's count.
+// One statement updates every delivery of the group, inserts its attempts (numbered after the
+// delivery's count) and clears failing_since of the endpoints that answered.
 const RECORD_SQL = `
 WITH verdicts AS (
   SELECT x.*,
@@ -65,16 +65,22 @@ WITH verdicts AS (
     updated_at = x.attempted_at
   FROM verdicts x WHERE d.id = x.id
   RETURNING d.id, d.attempt_count
-)
-INSERT INTO delivery_attempts (id, delivery_id, account_id, number, trigger, request_url, request_headers,
-  response_status, response_headers, response_body, duration_ms, error_class, error_message, succeeded, created_at)
+), inserted AS (
+  INSERT INTO delivery_attempts (id, delivery_id, account_id, number, trigger, request_url, request_headers,
+    response_status, response_headers, response_body, duration_ms, error_class, error_message, succeeded, created_at)
 SELECT a.id, a.delivery_id, a.account_id, updated.attempt_count - a.sent_count + a.n, a.trigger, a.request_url, a.request_headers,
   a.response_status, a.response_headers, a.response_body, a.duration_ms, a.error_class, a.error_message, a.succeeded, a.created_at
 FROM json_to_recordset($2::json) AS a(
   id text, delivery_id text, account_id text, n int, sent_count int, trigger text, request_url text, request_headers jsonb,
   response_status int, response_headers jsonb, response_body text, duration_ms int, error_class text,
   error_message text, succeeded boolean, created_at timestamp(3))
-JOIN updated ON updated.id = a.delivery_id`;
+JOIN updated ON updated.id = a.delivery_id
+RETURNING 1
+), healthy AS (
+  UPDATE webhook_endpoints SET failing_since = NULL, updated_at = $4
+  WHERE id = ANY($3::text[]) AND failing_since IS NOT NULL
+)
+SELECT count(*)::int AS recorded FROM inserted`;
 
 /** Writes a group of attempts and what they mean for their deliveries and endpoints, atomically. */
 export async function recordAttempts(records: AttemptRecord[]): Promise<void> {
@@ -117,10 +123,19 @@ export async function recordAttempts(records: AttemptRecord[]): Promise<void> {
   const switched = [...new Map(records.filter((r) => r.switchedSecret).map((r) => [r.endpointId, r])).values()];
   const now = new Date();
 
+  const healthy = [...health].filter(([, h]) => h.succeeded).map(([id]) => id).sort();
+  const failing = [...health].filter(([, h]) => !h.succeeded).map(([id]) => id).sort();
+  const values = [JSON.stringify(deliveries), JSON.stringify(attempts), healthy, utc(now)];
+  // Usually every endpoint answered and no secret switched: one statement, no transaction to
+  // hold a connection across round trips.
+  if (failing.length === 0 && switched.length === 0) {
+    await withDeadlockRetry(() => sqlQuery("attempts_record", RECORD_SQL, values));
+    return;
+  }
   await withDeadlockRetry(() =>
     sqlTransaction(async (client) => {
-      await sqlQuery("attempts_record", RECORD_SQL, [JSON.stringify(deliveries), JSON.stringify(attempts)], client);
-      await trackEndpointHealth(client, health, now);
+      await sqlQuery("attempts_record", RECORD_SQL, values, client);
+      await trackFailingEndpoints(client, failing, now);
       for (const r of switched) await endGracePeriod(client, r.endpointId, r.accountId, now);
     }),
   );
@@ -161,18 +176,7 @@ function endpointHealth(records: AttemptRecord[]) {
   return latest;
 }
 
-async function trackEndpointHealth(client: pg.PoolClient, health: ReturnType<typeof endpointHealth>, now: Date) {
-  const ids = (succeeded: boolean) => [...health].filter(([, h]) => h.succeeded === succeeded).map(([id]) => id).sort();
-  const healthy = ids(true);
-  const failing = ids(false);
-  if (healthy.length) {
-    await sqlQuery(
-      "endpoints_healthy",
-      "UPDATE webhook_endpoints SET failing_since = NULL, updated_at = $2 WHERE id = ANY($1::text[]) AND failing_since IS NOT NULL",
-      [healthy, utc(now)],
-      client,
-    );
-  }
+async function trackFailingEndpoints(client: pg.PoolClient, failing: string[], now: Date) {
   if (failing.length === 0) return;
   await client.query("UPDATE webhook_endpoints SET failing_since = $2, updated_at = $2 WHERE id = ANY($1::text[]) AND failing_since IS NULL", [
     failing,
