@@ -1,71 +1,137 @@
 import "server-only";
-import { Prisma } from "@prisma/client";
 import { ApiError } from "../api/errors";
 import type { Caller } from "../auth/caller";
-import { db } from "../db";
-import { TRANSACTION_OPTIONS } from "../deliveries/config";
+import { db, sqlQuery } from "../db";
 import { dispatchDeliveries } from "../deliveries/dispatch";
 import { newId } from "../ids";
 import { parseEventData } from "../webhooks/event-types";
 import { eventBody } from "./payload";
 import { MAX_EVENT_BYTES, type PublishEventInput, type PublishEventOutput } from "./schemas";
 
+// Delivery ids sent along with each store; an account with more subscribed endpoints than
+// this costs a second statement (the first stores nothing and says how many it needs).
+const DELIVERY_IDS_PER_STORE = 16;
+
 /**
- * Stores the event and one delivery per subscribed active endpoint in one transaction, then
+ * Stores the event and one delivery per subscribed active endpoint in one statement, then
  * hands the deliveries to Inngest. Once this returns, nothing can be lost: a hand-over that
  * fails is retried by the sweep (inngest/functions/sweep-undispatched-deliveries.ts).
  */
 export async function publishEvent(caller: Caller, input: PublishEventInput): Promise<PublishEventOutput> {
   parseEventData(input.type, input.data);
-  if (input.id) {
-    const existing = await findByExternalId(caller.accountId, input.id);
-    if (existing) return existing;
-  }
-
   const id = newId("evt");
+  const createdAt = new Date();
   const body = eventBody({
     id,
     type: input.type,
-    createdAt: new Date(),
+    createdAt,
     data: input.data,
     accountId: caller.accountId,
     environment: input.environment,
   });
   if (Buffer.byteLength(body) > MAX_EVENT_BYTES) {
+    // A repeated producer id answers as the first time did, whatever it carries now.
+    const existing = input.id ? await findByExternalId(caller.accountId, input.id) : null;
+    if (existing) return existing;
     throw new ApiError(413, "payload_too_large", `The event is ${Math.ceil(Buffer.byteLength(body) / 1024)} KB; events are at most 256 KB`);
   }
 
-  let deliveries: { id: string; endpointId: string; accountId: string }[];
-  try {
-    deliveries = await db.$transaction(async (tx) => {
-      const endpoints = await tx.webhookEndpoint.findMany({
-        where: {
-          accountId: caller.accountId,
-          status: "active",
-          deletedAt: null,
-          environment: input.environment,
-          eventTypes: { has: input.type },
-        },
-        select: { id: true },
-      });
-      await tx.event.create({
-        data: { id, accountId: caller.accountId, type: input.type, environment: input.environment, externalId: input.id, body },
-      });
-      const rows = endpoints.map((e) => ({ id: newId("dlv"), accountId: caller.accountId, eventId: id, endpointId: e.id, eventType: input.type }));
-      if (rows.length) await tx.delivery.createMany({ data: rows });
-      return rows;
-    }, TRANSACTION_OPTIONS);
-  } catch (error) {
-    // The same producer id published concurrently: the other request stored it first.
-    if (input.id && error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-      const existing = await findByExternalId(caller.accountId, input.id);
-      if (existing) return existing;
+  let idCount = DELIVERY_IDS_PER_STORE;
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const ids = Array.from({ length: idCount }, () => newId("dlv"));
+    const outcome = await storeEvent({ id, accountId: caller.accountId, input, body, createdAt, deliveryIds: ids });
+    if (outcome.stored) {
+      await dispatchDeliveries(outcome.deliveries);
+      return { id, deliveries: outcome.deliveries.map((d) => ({ id: d.id, endpoint_id: d.endpointId })), duplicate: false };
     }
-    throw error;
+    if (outcome.subscribed > ids.length) {
+      // More endpoints than ids (or more subscribed meanwhile): again, with ids enough.
+      idCount = outcome.subscribed + DELIVERY_IDS_PER_STORE;
+      continue;
+    }
+    // The producer id is taken: published before, or concurrently and committed first.
+    const existing = input.id ? await findByExternalId(caller.accountId, input.id) : null;
+    if (existing) return existing;
+    // That event is gone again (its account's data deleted meanwhile): store ours after all.
   }
+  throw new Error(`publishing event ${id} did not settle after 3 attempts`);
+}
 
-  await dispatchDeliveries(deliveries);
-  return { id, deliveries: deliveries.map((d) => ({ id: d.id, endpoint_id: d.endpointId })), duplicate: false };
+interface StoreOutcome {
+  /** False when nothing was stored: the producer id is taken, or too few delivery ids. */
+  stored: boolean;
+  /** Active endpoints subscribed to the type in the environment. */
+  subscribed: number;
+  deliveries: { id: string; endpointId: string; accountId: string; endpointFailing: boolean }[];
+}
+
+// One statement, so one round trip and atomic on its own: picks the subscribed endpoints,
+// inserts the event (unless its producer id is taken: ON CONFLICT waits for a concurrent
+// insert of the same id to commit or roll back, then stands down) and one delivery per
+// endpoint, numbered with the ids given ($8); with fewer ids than endpoints it stores nothing.
+const STORE_EVENT_SQL = `
+  WITH endpoints AS (
+    SELECT id, failing_since IS NOT NULL AS failing, row_number() OVER () AS n
+      FROM webhook_endpoints
+     WHERE account_id = $1::text AND status = 'active' AND deleted_at IS NULL
+       AND environment = $2::"Environment" AND $3::text = ANY (event_types)
+  ), event AS (
+    INSERT INTO events (id, account_id, type, environment, external_id, body, created_at)
+    SELECT $4::text, $1::text, $3::text, $2::"Environment", $5::text, $6::text, $7::timestamp(3)
+     WHERE (SELECT count(*) FROM endpoints) <= cardinality($8::text[])
+    ON CONFLICT (account_id, external_id) DO NOTHING
+    RETURNING id
+  ), deliveries AS (
+    INSERT INTO deliveries (id, account_id, event_id, endpoint_id, event_type, created_at, updated_at)
+    SELECT ids.id, $1::text, event.id, endpoints.id, $3::text, $7::timestamp(3), $7::timestamp(3)
+      FROM event
+     CROSS JOIN endpoints
+      JOIN unnest($8::text[]) WITH ORDINALITY AS ids (id, n) ON ids.n = endpoints.n
+    RETURNING id, endpoint_id
+  )
+  SELECT (SELECT count(*) FROM event)::int AS stored,
+         (SELECT count(*) FROM endpoints)::int AS subscribed,
+         coalesce(array_agg(deliveries.id ORDER BY endpoints.n), '{}') AS delivery_ids,
+         coalesce(array_agg(deliveries.endpoint_id ORDER BY endpoints.n), '{}') AS endpoint_ids,
+         coalesce(array_agg(endpoints.failing ORDER BY endpoints.n), '{}') AS endpoint_failing
+    FROM deliveries JOIN endpoints ON endpoints.id = deliveries.endpoint_id`;
+
+async function storeEvent(args: {
+  id: string;
+  accountId: string;
+  input: PublishEventInput;
+  body: string;
+  createdAt: Date;
+  deliveryIds: string[];
+}): Promise<StoreOutcome> {
+  const { id, accountId, input, body, createdAt, deliveryIds } = args;
+  const { rows } = await sqlQuery<{
+    stored: number;
+    subscribed: number;
+    delivery_ids: string[];
+    endpoint_ids: string[];
+    endpoint_failing: boolean[];
+  }>("publish_event", STORE_EVENT_SQL, [
+    accountId,
+    input.environment,
+    input.type,
+    id,
+    input.id ?? null,
+    body,
+    createdAt.toISOString().slice(0, -1), // UTC wall-clock, as Prisma keeps timestamps
+    deliveryIds,
+  ]);
+  const row = rows[0]!;
+  return {
+    stored: row.stored === 1,
+    subscribed: row.subscribed,
+    deliveries: row.delivery_ids.map((deliveryId, i) => ({
+      id: deliveryId,
+      endpointId: row.endpoint_ids[i]!,
+      accountId,
+      endpointFailing: row.endpoint_failing[i]!,
+    })),
+  };
 }
 
 async function findByExternalId(accountId: string, externalId: string): Promise<PublishEventOutput | null> {

@@ -1,0 +1,149 @@
+// Publishing against the real database: what one publish stores, what it hands to dispatch,
+// and producer-id repeats (also concurrent ones). Dispatch is replaced by a recorder: these
+// tests are about the store, not about deliveries going out (test/deliveries covers those).
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import type { Caller } from "@/lib/auth/caller";
+import { db } from "@/lib/db";
+import { publishEvent } from "@/lib/events/publish-event";
+import { newId } from "@/lib/ids";
+import { getEventType } from "@/lib/webhooks/event-types";
+import { createTestAccount, type TestAccount } from "../support/fixtures";
+
+type Dispatched = { id: string; endpointId: string; accountId: string; endpointFailing?: boolean };
+const dispatched = vi.hoisted(() => [] as Dispatched[][]);
+
+vi.mock("@/lib/deliveries/dispatch", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("@/lib/deliveries/dispatch")>()),
+  dispatchDeliveries: async (rows: Dispatched[]) => (dispatched.push(rows), true),
+}));
+
+const sample = (type: string) => getEventType(type)!.sample as Record<string, unknown>;
+
+let account: TestAccount;
+let other: TestAccount;
+let caller: Caller;
+
+beforeAll(async () => {
+  [account, other] = await Promise.all([createTestAccount("Publish"), createTestAccount("Publish other")]);
+  caller = account.users.admin.caller;
+});
+
+async function endpoint(
+  acc: TestAccount,
+  options: {
+    types?: string[];
+    environment?: "production" | "staging";
+    status?: "active" | "disabled";
+    failingSince?: Date;
+    deletedAt?: Date;
+  } = {},
+) {
+  const id = newId("we");
+  await db.webhookEndpoint.create({
+    data: {
+      id,
+      accountId: acc.accountId,
+      url: `https://example.com/hooks/${id}`,
+      environment: options.environment ?? "production",
+      eventTypes: options.types ?? ["alert.critical"],
+      status: options.status ?? "active",
+      failingSince: options.failingSince,
+      deletedAt: options.deletedAt,
+      secretEncrypted: "unused",
+    },
+  });
+  return id;
+}
+
+describe("publishEvent", () => {
+  it("stores the event and a delivery per subscribed active endpoint, and tells dispatch which endpoints are failing", async () => {
+    const type = "backup.failed";
+    const healthy = await endpoint(account, { types: [type, "alert.critical"] });
+    const failing = await endpoint(account, { types: [type], failingSince: new Date(Date.now() - 3_600_000) });
+    await endpoint(account, { types: ["alert.critical"] });
+    await endpoint(account, { types: [type], environment: "staging" });
+    await endpoint(account, { types: [type], status: "disabled" });
+    await endpoint(account, { types: [type], deletedAt: new Date() });
+    await endpoint(other, { types: [type] });
+
+    dispatched.length = 0;
+    const before = Date.now();
+    const result = await publishEvent(caller, { type, data: sample(type), environment: "production" });
+    expect(result.duplicate).toBe(false);
+    expect(result.deliveries.map((d) => d.endpoint_id).sort()).toEqual([healthy, failing].sort());
+
+    expect(dispatched).toHaveLength(1);
+    expect(Object.fromEntries(dispatched[0]!.map((d) => [d.endpointId, d.endpointFailing]))).toEqual({ [healthy]: false, [failing]: true });
+    expect(dispatched[0]!.map((d) => d.id).sort()).toEqual(result.deliveries.map((d) => d.id).sort());
+    expect(dispatched[0]!.every((d) => d.accountId === account.accountId)).toBe(true);
+
+    const event = await db.event.findUniqueOrThrow({ where: { id: result.id }, include: { deliveries: true } });
+    expect(event).toMatchObject({ accountId: account.accountId, type, environment: "production", externalId: null, isTest: false });
+    const body = JSON.parse(event.body);
+    expect(body).toMatchObject({ id: result.id, type, account_id: account.accountId, environment: "production", data: sample(type) });
+    // Stored as UTC, the same instant the body names (which drops the milliseconds).
+    expect(Math.floor(event.createdAt.getTime() / 1000)).toBe(Date.parse(body.created_at) / 1000);
+    expect(event.createdAt.getTime()).toBeGreaterThanOrEqual(before - 1000);
+    expect(event.createdAt.getTime()).toBeLessThanOrEqual(Date.now() + 1000);
+    expect(event.deliveries.map((d) => d.id).sort()).toEqual(result.deliveries.map((d) => d.id).sort());
+    for (const d of event.deliveries) {
+      expect(d).toMatchObject({ accountId: account.accountId, eventType: type, status: "pending", isTest: false, attemptCount: 0, dispatchedAt: null });
+      expect(d.createdAt).toEqual(event.createdAt);
+      expect(d.updatedAt).toEqual(event.createdAt);
+      expect(d.id).toMatch(/^dlv_[0-9A-Za-z]{22}$/);
+    }
+  });
+
+  it("stores an event no endpoint subscribes to, with no deliveries", async () => {
+    dispatched.length = 0;
+    const result = await publishEvent(caller, { type: "maintenance.completed", data: sample("maintenance.completed"), environment: "development" });
+    expect(result).toMatchObject({ deliveries: [], duplicate: false });
+    expect(await db.event.count({ where: { id: result.id } })).toBe(1);
+    expect(dispatched.flat()).toEqual([]);
+  });
+
+  it("fans out to more endpoints than one statement brings delivery ids for", async () => {
+    const acc = await createTestAccount("Publish many");
+    const type = "optimization.completed";
+    const ids = await Promise.all(Array.from({ length: 40 }, () => endpoint(acc, { types: [type] })));
+    const result = await publishEvent(acc.users.admin.caller, { type, data: sample(type), environment: "production" });
+    expect(result.deliveries.map((d) => d.endpoint_id).sort()).toEqual([...ids].sort());
+    expect(new Set(result.deliveries.map((d) => d.id)).size).toBe(40);
+    expect(await db.event.count({ where: { accountId: acc.accountId } })).toBe(1);
+    expect(await db.delivery.count({ where: { eventId: result.id } })).toBe(40);
+  });
+
+  it("answers concurrent repeats of a producer id with one stored event", async () => {
+    const type = "backup.completed";
+    const ep = await endpoint(account, { types: [type] });
+    const input = { type, data: sample(type), environment: "production" as const, id: `producer-${newId("evt")}` };
+    dispatched.length = 0;
+    const results = await Promise.all(Array.from({ length: 8 }, () => publishEvent(caller, input)));
+    expect(new Set(results.map((r) => r.id)).size).toBe(1);
+    expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+    for (const r of results) expect(r.deliveries).toEqual([{ id: expect.stringMatching(/^dlv_/), endpoint_id: ep }]);
+    expect(new Set(results.map((r) => r.deliveries[0]!.id)).size).toBe(1);
+    expect(await db.event.count({ where: { accountId: account.accountId, externalId: input.id } })).toBe(1);
+    expect(await db.delivery.count({ where: { eventId: results[0]!.id } })).toBe(1);
+    expect(dispatched.flat()).toHaveLength(1);
+
+    // Another account may use the same producer id for an event of its own.
+    const theirs = await publishEvent(other.users.admin.caller, input);
+    expect(theirs.duplicate).toBe(false);
+    expect(theirs.id).not.toBe(results[0]!.id);
+  });
+
+  it("answers a repeat with the first result even when the repeat is too large to store", async () => {
+    const type = "alert.critical";
+    const input = { type, data: sample(type), environment: "production" as const, id: `producer-${newId("evt")}` };
+    const first = await publishEvent(caller, input);
+    // Valid, and over 256 KB once encoded: 50 actions of 2,000 three-byte characters.
+    const actions = Array.from({ length: 50 }, () => ({ action: "wait", description: "€".repeat(2000) }));
+    const huge = { ...input, data: { ...sample(type), suggested_actions: actions } };
+    const repeat = await publishEvent(caller, huge);
+    expect(repeat).toMatchObject({ id: first.id, duplicate: true });
+    expect(repeat.deliveries).toEqual(expect.arrayContaining(first.deliveries));
+    expect(repeat.deliveries).toHaveLength(first.deliveries.length);
+    await expect(publishEvent(caller, { ...huge, id: `producer-${newId("evt")}` })).rejects.toMatchObject({ status: 413, code: "payload_too_large" });
+  });
+});
