@@ -1,7 +1,7 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import type { Role } from "@prisma/client";
-import { db } from "../db";
+import { db, sqlQuery } from "../db";
 
 /** Who is calling: resolved once per request, handed to every handler. */
 export interface Caller {
@@ -29,21 +29,37 @@ export function hashApiKey(key: string): string {
   return createHash("sha256").update(key).digest("hex");
 }
 
-// last_used_at is written at most once a minute per key, off the request's critical path.
+// last_used_at is written at most once a minute per key.
 const LAST_USED_GRANULARITY_MS = 60_000;
 
+/**
+ * The key's caller, or null when it is unknown, revoked or expired. One statement: the lookup,
+ * and the last_used_at write when the stored value is over a minute old. The write re-checks
+ * that age on the row it locks, so concurrent requests at the turn of a minute write it once.
+ */
 export async function callerForApiKey(key: string): Promise<Caller | null> {
-  const apiKey = await db.apiKey.findUnique({ where: { keyHash: hashApiKey(key) } });
-  const now = new Date();
-  if (!apiKey || apiKey.revokedAt || (apiKey.expiresAt && apiKey.expiresAt <= now)) return null;
-  if (!apiKey.lastUsedAt || now.getTime() - apiKey.lastUsedAt.getTime() > LAST_USED_GRANULARITY_MS) {
-    void db.apiKey
-      .update({ where: { id: apiKey.id }, data: { lastUsedAt: now } })
-      .catch(() => undefined);
-  }
+  const now = Date.now();
+  const { rows } = await sqlQuery<{ id: string; account_id: string; role: Role; name: string }>(
+    "api_key_caller",
+    `WITH found AS (
+       SELECT id, account_id, role::text AS role, name
+         FROM api_keys
+        WHERE key_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2::timestamp(3))
+     ), touched AS (
+       UPDATE api_keys SET last_used_at = $2::timestamp(3)
+        WHERE id = (SELECT id FROM found) AND (last_used_at IS NULL OR last_used_at < $3::timestamp(3))
+     )
+     SELECT id, account_id, role, name FROM found`,
+    [hashApiKey(key), utcWallClock(now), utcWallClock(now - LAST_USED_GRANULARITY_MS)],
+  );
+  const apiKey = rows[0];
+  if (!apiKey) return null;
   return {
-    accountId: apiKey.accountId,
+    accountId: apiKey.account_id,
     role: apiKey.role,
     actor: { type: "api_key", id: apiKey.id, label: apiKey.name },
   };
 }
+
+// Timestamps are kept as UTC wall-clock time without a zone, as Prisma writes them.
+const utcWallClock = (ms: number) => new Date(ms).toISOString().slice(0, -1);

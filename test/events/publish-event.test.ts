@@ -1,8 +1,9 @@
 // Publishing against the real database: what one publish stores, what it hands to dispatch,
-// and producer-id repeats (also concurrent ones). Dispatch is replaced by a recorder: these
-// tests are about the store, not about deliveries going out (test/deliveries covers those).
+// producer-id repeats (also concurrent ones), and the API key's lookup. Dispatch is replaced
+// by a recorder: these tests are about the store, not about deliveries going out
+// (test/deliveries covers those).
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import type { Caller } from "@/lib/auth/caller";
+import { callerForApiKey, hashApiKey, type Caller } from "@/lib/auth/caller";
 import { db } from "@/lib/db";
 import { publishEvent } from "@/lib/events/publish-event";
 import { newId } from "@/lib/ids";
@@ -145,5 +146,40 @@ describe("publishEvent", () => {
     expect(repeat.deliveries).toEqual(expect.arrayContaining(first.deliveries));
     expect(repeat.deliveries).toHaveLength(first.deliveries.length);
     await expect(publishEvent(caller, { ...huge, id: `producer-${newId("evt")}` })).rejects.toMatchObject({ status: 413, code: "payload_too_large" });
+  });
+});
+
+describe("callerForApiKey", () => {
+  it("answers for a valid key and records its use at most once a minute", async () => {
+    const acc = await createTestAccount("Key use");
+    const keyHash = hashApiKey(acc.keys.admin);
+    const lastUsed = async () => (await db.apiKey.findUniqueOrThrow({ where: { keyHash } })).lastUsedAt;
+    expect(await lastUsed()).toBeNull();
+
+    const caller = await callerForApiKey(acc.keys.admin);
+    expect(caller).toMatchObject({ accountId: acc.accountId, role: "admin", actor: { type: "api_key", label: "admin key" } });
+    const first = await lastUsed();
+    expect(Math.abs(first!.getTime() - Date.now())).toBeLessThan(5_000);
+
+    await callerForApiKey(acc.keys.admin);
+    expect(await lastUsed()).toEqual(first);
+
+    const stale = new Date(Date.now() - 61_000);
+    await db.apiKey.update({ where: { keyHash }, data: { lastUsedAt: stale } });
+    await Promise.all(Array.from({ length: 5 }, () => callerForApiKey(acc.keys.admin)));
+    expect((await lastUsed())!.getTime()).toBeGreaterThan(stale.getTime() + 30_000);
+
+    expect(await callerForApiKey(acc.keys.viewer)).toMatchObject({ role: "viewer" });
+    expect(await callerForApiKey(`${acc.keys.admin}x`)).toBeNull();
+  });
+
+  it("refuses revoked and expired keys without recording their use", async () => {
+    const acc = await createTestAccount("Key refused");
+    await db.apiKey.update({ where: { keyHash: hashApiKey(acc.keys.admin) }, data: { revokedAt: new Date() } });
+    await db.apiKey.update({ where: { keyHash: hashApiKey(acc.keys.viewer) }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect(await callerForApiKey(acc.keys.admin)).toBeNull();
+    expect(await callerForApiKey(acc.keys.viewer)).toBeNull();
+    const keys = await db.apiKey.findMany({ where: { accountId: acc.accountId } });
+    expect(keys.map((k) => k.lastUsedAt)).toEqual([null, null]);
   });
 });
