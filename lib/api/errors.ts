@@ -1,4 +1,6 @@
 // The API's one error shape: { error: { code, message, details? } }.
+import { jsonResponse } from "./json-response";
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -23,5 +25,5 @@ export function errorResponse(error: ApiError, headers?: HeadersInit): Response 
     message: error.message,
   };
   if (error.details !== undefined) body.details = error.details;
-  return Response.json({ error: body }, { status: error.status, headers });
+  return jsonResponse({ error: body }, { status: error.status, headers });
 }

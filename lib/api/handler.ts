@@ -7,6 +7,7 @@ import { callerForApiKey, callerForUser, type Caller } from "../auth/caller";
 import { hasRole } from "../auth/roles";
 import { config } from "../config";
 import { ApiError, errorResponse, forbidden, unauthorized } from "./errors";
+import { jsonResponse } from "./json-response";
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -54,7 +55,7 @@ export function apiRoute<B = undefined, Q = Record<string, never>>(
       // No id contains such text: answer as for any other id that does not exist.
       if (Object.values(params).some((v) => !isStorableText(v))) throw new ApiError(404, "not_found", "Not found");
       const result = await handler({ req, caller, body, query, params });
-      return result instanceof Response ? result : Response.json(result);
+      return result instanceof Response ? result : jsonResponse(result);
     } catch (error) {
       if (error instanceof ApiError) {
         return errorResponse(error, error.status === 401 ? { "WWW-Authenticate": "Bearer" } : undefined);

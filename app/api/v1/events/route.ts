@@ -1,5 +1,6 @@
 // POST /api/v1/events — publish an event to every subscribed endpoint (202 once it is stored)
 import { apiRoute } from "@/lib/api/handler";
+import { jsonResponse } from "@/lib/api/json-response";
 import { publishEvent } from "@/lib/events/publish-event";
 import { MAX_EVENT_BYTES, publishEventInput } from "@/lib/events/schemas";
 
@@ -9,6 +10,6 @@ export const POST = apiRoute(
   async ({ caller, body }) => {
     const result = await publishEvent(caller, body);
     // A repeated producer id answers exactly as the first time did, flagged `duplicate`.
-    return Response.json(result, { status: 202 });
+    return jsonResponse(result, { status: 202 });
   },
 );
