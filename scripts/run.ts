@@ -1,7 +1,8 @@
 // `npm run dev` / `npm start`: brings up the whole product on one machine.
 //   database: DATABASE_URL if set, else PGlite in its own process (data under .data/pglite)
 //   migrations (skipped when all are applied), the demo account on first start (dev only)
-//   the embedded Inngest engine (unless INNGEST_EMBEDDED=0), then Next.js
+//   the embedded Inngest engine (unless INNGEST_EMBEDDED=0) and, for `start`, the delivery
+//   worker it calls (inngest/worker.ts), then Next.js
 // Any child exiting takes the others down, so a half-running stack never lingers.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -130,10 +131,23 @@ async function main() {
   };
 
   if (embeddedEngine) {
+    // In production the engine calls the delivery worker (inngest/worker.ts), a process of its
+    // own beside Next.js; in development it calls Next.js, which reloads the functions on change.
+    let functionsUrl = `${appUrl}/api/inngest`;
+    if (mode === "start") {
+      const workerPort = Number(process.env.INNGEST_WORKER_PORT ?? enginePort + 1);
+      functionsUrl = `http://127.0.0.1:${workerPort}/api/inngest`;
+      start("worker", ["--conditions=react-server", "--import", "tsx", join(root, "inngest/worker.ts")], {
+        ...env,
+        NODE_ENV: "production",
+        INNGEST_WORKER_PORT: String(workerPort),
+      });
+      if (!(await waitForHttp(functionsUrl, 60_000))) fail("the delivery worker did not start");
+    }
     start("engine", ["--import", "tsx", join(root, "inngest/engine/main.ts")], {
       ...env,
       INNGEST_ENGINE_PORT: String(enginePort),
-      INNGEST_APP_URL: process.env.INNGEST_APP_URL ?? `${appUrl}/api/inngest`,
+      INNGEST_APP_URL: process.env.INNGEST_APP_URL ?? functionsUrl,
     });
   }
 

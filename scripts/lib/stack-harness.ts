@@ -33,7 +33,7 @@ export interface StackOptions {
   onLine?: (line: string) => void;
 }
 
-export type Role = "launcher" | "pglite" | "engine" | "next";
+export type Role = "launcher" | "pglite" | "engine" | "worker" | "next";
 
 export interface RunningStack {
   appUrl: string;
@@ -135,7 +135,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         ? "pglite"
         : cmd.includes("inngest/engine/main")
           ? "engine"
-          : cmd.includes("next")
+          : cmd.includes("inngest/worker")
+            ? "worker"
+            : cmd.includes("next")
             ? "next"
             : undefined;
       if (role) found.set(role, [...(found.get(role) ?? []), pid]);
