@@ -80,9 +80,14 @@ interface ProcessUsage {
   peak_rss_mb: number;
 }
 
-/** CPU and memory of every process of the stack and of this one, over a phase. */
+/**
+ * CPU and memory of every process of the stack and of this one, over a phase. CPU is summed
+ * per process as last sampled, so a process that exits during the phase (a PostgreSQL backend
+ * of a pool closing an idle connection) still counts.
+ */
 class Usage {
-  private start = new Map<string, number>();
+  private start = new Map<number, number>();
+  private last = new Map<string, Map<number, number>>();
   private peaks = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private t0 = 0;
@@ -98,31 +103,41 @@ class Usage {
     return out;
   }
 
+  private sample() {
+    for (const [role, pids] of this.pids()) {
+      const last = this.last.get(role) ?? new Map<number, number>();
+      this.last.set(role, last);
+      for (const pid of pids) {
+        const cpu = cpuSeconds(pid);
+        if (cpu > 0) last.set(pid, cpu);
+      }
+      const rss = pids.reduce((s, p) => s + memoryMb(p).rss, 0);
+      this.peaks.set(role, Math.max(this.peaks.get(role) ?? 0, rss));
+    }
+  }
+
   begin() {
     this.t0 = Date.now();
     this.start.clear();
+    this.last.clear();
     this.peaks.clear();
-    for (const [role, pids] of this.pids()) this.start.set(role, pids.reduce((s, p) => s + cpuSeconds(p), 0));
-    const sample = () => {
-      for (const [role, pids] of this.pids()) {
-        const rss = pids.reduce((s, p) => s + memoryMb(p).rss, 0);
-        this.peaks.set(role, Math.max(this.peaks.get(role) ?? 0, rss));
-      }
-    };
-    sample();
-    this.timer = setInterval(sample, 250);
+    for (const pids of this.pids().values()) for (const pid of pids) this.start.set(pid, cpuSeconds(pid));
+    this.sample();
+    this.timer = setInterval(() => this.sample(), 250);
   }
 
   end(): Record<string, ProcessUsage> {
     clearInterval(this.timer);
+    this.sample();
     const seconds = (Date.now() - this.t0) / 1000;
     const out: Record<string, ProcessUsage> = {};
-    for (const [role, pids] of this.pids()) {
-      const cpu = pids.reduce((s, p) => s + cpuSeconds(p), 0) - (this.start.get(role) ?? 0);
+    for (const [role, last] of this.last) {
+      let cpu = 0;
+      for (const [pid, value] of last) cpu += value - (this.start.get(pid) ?? 0);
       out[role] = {
         cpu_s: round(cpu, 1),
         cpu_pct: Math.round((cpu / seconds) * 100),
-        peak_rss_mb: Math.round(Math.max(this.peaks.get(role) ?? 0, ...pids.map((p) => memoryMb(p).rss))),
+        peak_rss_mb: Math.round(this.peaks.get(role) ?? 0),
       };
     }
     return out;

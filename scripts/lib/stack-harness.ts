@@ -418,6 +418,24 @@ export async function sampleData(type: string): Promise<Record<string, unknown>>
 }
 
 /** POST /api/v1/events; returns the event id. */
+// Producers post over node:http with keep-alive: fetch costs several times the CPU per request
+// (measured ~0.7 ms against ~0.15 ms), CPU the load generator would take from the stack.
+const producerAgent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+function post(url: string, headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: "POST", agent: producerAgent, headers: { ...headers, "content-length": String(Buffer.byteLength(body)) } });
+    req.on("response", (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
 export async function publish(
   appUrl: string,
   apiKey: string,
@@ -425,12 +443,9 @@ export async function publish(
   data: Record<string, unknown>,
   producerId?: string,
 ): Promise<{ id: string; deliveries: number }> {
-  const res = await fetch(`${appUrl}/api/v1/events`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
-    body: JSON.stringify({ type, data, environment: "staging", ...(producerId ? { id: producerId } : {}) }),
-  });
-  const text = await res.text();
+  const request = JSON.stringify({ type, data, environment: "staging", ...(producerId ? { id: producerId } : {}) });
+  const res = await post(`${appUrl}/api/v1/events`, { authorization: `Bearer ${apiKey}`, "content-type": "application/json" }, request);
+  const text = res.text;
   if (res.status !== 202) throw new Error(`publishing failed (${res.status}): ${text.slice(0, 500)}`);
   const body = JSON.parse(text) as { id: string; deliveries: unknown[] };
   return { id: body.id, deliveries: body.deliveries.length };
