@@ -38,32 +38,31 @@ export interface AttemptRecord {
 // attempt still ahead), and otherwise (a failed, stopped or bulk-replayed delivery) is failed.
 // One statement updates every delivery of the group, inserts its attempts (numbered after the
 // delivery's count) and clears failing_since of the endpoints that answered.
-const RECORD_SQL = `
-WITH verdicts AS (
-  SELECT x.*,
-    CASE WHEN x.succeeded THEN 'settle'
+// Computed in each SET from the row as UPDATE locked it (after waiting out a concurrent
+// change, PostgreSQL re-reads the row), so no separate SELECT … FOR UPDATE is needed.
+const VERDICT = `CASE WHEN x.succeeded THEN 'settle'
          WHEN d.status IN ('succeeded', 'cancelled') THEN 'keep'
          WHEN x.final THEN 'fail'
          WHEN x.retry_at IS NOT NULL THEN 'retry'
          WHEN x.manual AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= x.attempted_at) THEN 'fail'
-         ELSE 'keep' END AS verdict
-  FROM json_to_recordset($1::json) AS x(
-    id text, sent int, succeeded boolean, final boolean, manual boolean, retry_at timestamp(3),
-    status_code int, error text, attempted_at timestamp(3))
-  JOIN deliveries d ON d.id = x.id
-  FOR UPDATE OF d
-), updated AS (
+         ELSE 'keep' END`;
+
+const RECORD_SQL = `
+WITH updated AS (
   UPDATE deliveries d SET
     attempt_count = d.attempt_count + x.sent,
     last_attempt_at = x.attempted_at,
     last_status_code = x.status_code,
     last_error = x.error,
-    status = CASE x.verdict WHEN 'settle' THEN 'succeeded'::"DeliveryStatus" WHEN 'fail' THEN 'failed'::"DeliveryStatus"
+    status = CASE ${VERDICT} WHEN 'settle' THEN 'succeeded'::"DeliveryStatus" WHEN 'fail' THEN 'failed'::"DeliveryStatus"
                             WHEN 'retry' THEN 'retrying'::"DeliveryStatus" ELSE d.status END,
-    next_attempt_at = CASE x.verdict WHEN 'retry' THEN x.retry_at WHEN 'keep' THEN d.next_attempt_at ELSE NULL END,
-    completed_at = CASE WHEN x.verdict IN ('settle', 'fail') THEN x.attempted_at ELSE d.completed_at END,
+    next_attempt_at = CASE ${VERDICT} WHEN 'retry' THEN x.retry_at WHEN 'keep' THEN d.next_attempt_at ELSE NULL END,
+    completed_at = CASE WHEN ${VERDICT} IN ('settle', 'fail') THEN x.attempted_at ELSE d.completed_at END,
     updated_at = x.attempted_at
-  FROM verdicts x WHERE d.id = x.id
+  FROM json_to_recordset($1::json) AS x(
+    id text, sent int, succeeded boolean, final boolean, manual boolean, retry_at timestamp(3),
+    status_code int, error text, attempted_at timestamp(3))
+  WHERE d.id = x.id
   RETURNING d.id, d.attempt_count
 ), inserted AS (
   INSERT INTO delivery_attempts (id, delivery_id, account_id, number, trigger, request_url, request_headers,
