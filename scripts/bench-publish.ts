@@ -22,6 +22,8 @@ import {
   createTenant,
   ensureBuild,
   percentile,
+  envNumber,
+  isLocalDatabase,
   processesNamed,
   publish,
   root,
@@ -31,25 +33,17 @@ import {
   startStack,
 } from "./lib/stack-harness";
 
-function int(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got "${raw}"`);
-  return n;
-}
-
-const EVENTS = int("BENCH_EVENTS", 3_000);
-const WARMUP = int("BENCH_WARMUP", 300);
-const ENDPOINTS = Math.max(1, int("BENCH_ENDPOINTS", 10));
-const CONCURRENCY = Math.max(1, int("BENCH_CONCURRENCY", 32));
+const EVENTS = envNumber("BENCH_EVENTS", 3_000);
+const WARMUP = envNumber("BENCH_WARMUP", 300);
+const ENDPOINTS = Math.max(1, envNumber("BENCH_ENDPOINTS", 10));
+const CONCURRENCY = Math.max(1, envNumber("BENCH_CONCURRENCY", 32));
 // Every fourth event carries a producer id (the dedupe path), as DB24x7's services send some.
-const PRODUCER_ID_EVERY = int("BENCH_PRODUCER_ID_EVERY", 4);
-const TIMEOUT_MS = int("BENCH_TIMEOUT_S", 300) * 1000;
+const PRODUCER_ID_EVERY = envNumber("BENCH_PRODUCER_ID_EVERY", 4);
+const TIMEOUT_MS = envNumber("BENCH_TIMEOUT_S", 300) * 1000;
 const DELIVER = process.env.BENCH_DELIVER === "1";
 const PROFILE = process.env.BENCH_PROFILE === "1";
 const DATABASE_URL = process.env.DATABASE_URL || undefined;
-const LOCAL_POSTGRES = DATABASE_URL !== undefined && /^(127\.0\.0\.1|localhost|\[::1\])$/.test(new URL(DATABASE_URL).hostname);
+const LOCAL_POSTGRES = isLocalDatabase(DATABASE_URL);
 const TYPE = "alert.critical";
 
 const stamp = new Date().toISOString().replace(/[:.]/g, "-");
@@ -251,7 +245,7 @@ async function main() {
   if (PROFILE) mkdirSync(profileDir, { recursive: true });
   if (PROFILE) process.env.BENCH_PROFILE_DIR = profileDir;
 
-  const pglite = DATABASE_URL ? undefined : await startPglite(int("BENCH_PGLITE_PORT", 54999));
+  const pglite = DATABASE_URL ? undefined : await startPglite(envNumber("BENCH_PGLITE_PORT", 54999));
   const sql = await startSqlCounter(new URL(DATABASE_URL ?? pglite!.url));
   const standIn = DELIVER ? undefined : await startInngestStandIn();
   const receiver = await startReceiver();
@@ -265,9 +259,9 @@ async function main() {
   }
   const logFile = join(resultsDir, `publish-${stamp}-stack.log`);
   const stack = await startStack({
-    port: int("BENCH_PORT", 3700),
-    enginePort: int("BENCH_ENGINE_PORT", 8988),
-    pglitePort: int("BENCH_PGLITE_PORT", 54999),
+    port: envNumber("BENCH_PORT", 3700),
+    enginePort: envNumber("BENCH_ENGINE_PORT", 8988),
+    pglitePort: envNumber("BENCH_PGLITE_PORT", 54999),
     databaseUrl: sql.url,
     distDir,
     env,

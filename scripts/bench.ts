@@ -27,6 +27,8 @@ import {
   ensureBuild,
   memoryMb,
   percentile,
+  envNumber,
+  isLocalDatabase,
   processesNamed,
   publish,
   root,
@@ -40,29 +42,21 @@ import {
   type RunningStack,
 } from "./lib/stack-harness";
 
-function int(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got "${raw}"`);
-  return n;
-}
-
-const EVENTS = int("BENCH_EVENTS", 10_000);
-const ENDPOINTS = Math.max(1, int("BENCH_ENDPOINTS", 10));
-const RATE = int("BENCH_RATE", 0);
-const CONCURRENCY = Math.max(1, int("BENCH_CONCURRENCY", 32));
-const LATENCY_RATE = int("BENCH_LATENCY_RATE", 100);
-const LATENCY_SECONDS = int("BENCH_LATENCY_SECONDS", 30);
-const LATENCY_FANOUT = Math.min(ENDPOINTS, Math.max(1, int("BENCH_LATENCY_FANOUT", 1)));
-const CEILING_SECONDS = int("BENCH_CEILING_SECONDS", 10);
-const TIMEOUT_MS = int("BENCH_TIMEOUT_S", 600) * 1000;
+const EVENTS = envNumber("BENCH_EVENTS", 10_000);
+const ENDPOINTS = Math.max(1, envNumber("BENCH_ENDPOINTS", 10));
+const RATE = envNumber("BENCH_RATE", 0);
+const CONCURRENCY = Math.max(1, envNumber("BENCH_CONCURRENCY", 32));
+const LATENCY_RATE = envNumber("BENCH_LATENCY_RATE", 100);
+const LATENCY_SECONDS = envNumber("BENCH_LATENCY_SECONDS", 30);
+const LATENCY_FANOUT = Math.min(ENDPOINTS, Math.max(1, envNumber("BENCH_LATENCY_FANOUT", 1)));
+const CEILING_SECONDS = envNumber("BENCH_CEILING_SECONDS", 10);
+const TIMEOUT_MS = envNumber("BENCH_TIMEOUT_S", 600) * 1000;
 const PROFILE = process.env.BENCH_PROFILE === "1";
 const PG_STATS = process.env.BENCH_PG_STATS === "1";
 const DATABASE_URL = process.env.DATABASE_URL || undefined;
-const LOCAL_POSTGRES = DATABASE_URL !== undefined && /^(127\.0\.0\.1|localhost|\[::1\])$/.test(new URL(DATABASE_URL).hostname);
-const ENDPOINT_CONCURRENCY = int("WEBHOOK_ENDPOINT_CONCURRENCY", 10);
-const ENGINE_IN_FLIGHT = int("INNGEST_ENGINE_MAX_IN_FLIGHT", 64);
+const LOCAL_POSTGRES = isLocalDatabase(DATABASE_URL);
+const ENDPOINT_CONCURRENCY = envNumber("WEBHOOK_ENDPOINT_CONCURRENCY", 10);
+const ENGINE_IN_FLIGHT = envNumber("INNGEST_ENGINE_MAX_IN_FLIGHT", 64);
 // Requests to the receivers the stack can have in flight at once.
 const DELIVERY_CONCURRENCY = Math.min(ENDPOINTS * ENDPOINT_CONCURRENCY, ENGINE_IN_FLIGHT);
 
@@ -327,9 +321,9 @@ async function main() {
   let errorLines = 0;
   const logFile = join(resultsDir, `bench-${stamp}-stack.log`);
   const stack = await startStack({
-    port: int("BENCH_PORT", 3500),
-    enginePort: int("BENCH_ENGINE_PORT", 8788),
-    pglitePort: int("BENCH_PGLITE_PORT", 54799),
+    port: envNumber("BENCH_PORT", 3500),
+    enginePort: envNumber("BENCH_ENGINE_PORT", 8788),
+    pglitePort: envNumber("BENCH_PGLITE_PORT", 54799),
     databaseUrl: DATABASE_URL,
     dataDir: DATABASE_URL ? undefined : ":memory:",
     distDir,

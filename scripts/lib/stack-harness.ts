@@ -200,6 +200,20 @@ export async function waitGone(pid: number, timeoutMs: number) {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A non-negative number from the environment (the scripts' knobs), or `fallback` when unset. */
+export function envNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got "${raw}"`);
+  return n;
+}
+
+/** Whether a PostgreSQL URL points at this machine (its server's CPU is then ours to count). */
+export function isLocalDatabase(databaseUrl: string | undefined): boolean {
+  return databaseUrl !== undefined && /^(127\.0\.0\.1|localhost|\[::1\])$/.test(new URL(databaseUrl).hostname);
+}
+
 // ── /proc ────────────────────────────────────────────────────────────────────
 
 function cmdline(pid: number): string {
