@@ -30,6 +30,13 @@ export function sqlPool(): pg.Pool {
   return database().pool;
 }
 
+/** A time as SQL parameter text: timestamps are kept as UTC wall-clock time without a zone, as Prisma writes them. */
+export function sqlTimestamp(date: Date): string;
+export function sqlTimestamp(date: Date | null): string | null;
+export function sqlTimestamp(date: Date | null): string | null {
+  return date ? date.toISOString().slice(0, -1) : null;
+}
+
 // Statements are prepared once per connection under a name unique to that connection: PGlite's
 // socket server shares one session among all connections, so a plain name would collide.
 const connectionTags = new WeakMap<pg.PoolClient, string>();

@@ -1,7 +1,7 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import type { Role } from "@prisma/client";
-import { db, sqlQuery } from "../db";
+import { db, sqlQuery, sqlTimestamp } from "../db";
 
 /** Who is calling: resolved once per request, handed to every handler. */
 export interface Caller {
@@ -50,7 +50,7 @@ export async function callerForApiKey(key: string): Promise<Caller | null> {
         WHERE id = (SELECT id FROM found) AND (last_used_at IS NULL OR last_used_at < $3::timestamp(3))
      )
      SELECT id, account_id, role, name FROM found`,
-    [hashApiKey(key), utcWallClock(now), utcWallClock(now - LAST_USED_GRANULARITY_MS)],
+    [hashApiKey(key), sqlTimestamp(new Date(now)), sqlTimestamp(new Date(now - LAST_USED_GRANULARITY_MS))],
   );
   const apiKey = rows[0];
   if (!apiKey) return null;
@@ -61,5 +61,3 @@ export async function callerForApiKey(key: string): Promise<Caller | null> {
   };
 }
 
-// Timestamps are kept as UTC wall-clock time without a zone, as Prisma writes them.
-const utcWallClock = (ms: number) => new Date(ms).toISOString().slice(0, -1);

@@ -1,6 +1,6 @@
 import "server-only";
 import { inngest } from "@/inngest/client";
-import { db, sqlQuery } from "../db";
+import { db, sqlQuery, sqlTimestamp } from "../db";
 
 /** A stored delivery's first attempt is due: batched with others (deliver-first-attempts). */
 export const DELIVERY_REQUESTED = "webhooks/delivery.requested";
@@ -49,7 +49,7 @@ export async function dispatchDeliveries(deliveries: Dispatchable[]): Promise<bo
         } satisfies DeliveryRequestedData,
       })),
     );
-    const now = new Date().toISOString().slice(0, -1); // UTC wall-clock, as Prisma keeps timestamps
+    const now = sqlTimestamp(new Date());
     await sqlQuery(
       "deliveries_dispatched",
       "UPDATE deliveries SET dispatched_at = $2, updated_at = $2 WHERE id = ANY($1::text[]) AND dispatched_at IS NULL",

@@ -1,6 +1,6 @@
 import "server-only";
 import type pg from "pg";
-import { sqlQuery, sqlTransaction } from "../db";
+import { sqlQuery, sqlTimestamp, sqlTransaction } from "../db";
 import { SYSTEM_CALLER } from "../audit/system";
 import { auditEntry } from "../audit/record";
 import { deliveryConfig } from "./config";
@@ -92,10 +92,10 @@ export async function recordAttempts(records: AttemptRecord[]): Promise<void> {
       succeeded: last.errorClass === null,
       final: r.final,
       manual: r.trigger === "manual",
-      retry_at: utc(r.retryAt),
+      retry_at: sqlTimestamp(r.retryAt),
       status_code: last.status,
       error: last.errorMessage,
-      attempted_at: utc(r.at),
+      attempted_at: sqlTimestamp(r.at),
     };
   });
   const attempts = records.flatMap((r) =>
@@ -115,7 +115,7 @@ export async function recordAttempts(records: AttemptRecord[]): Promise<void> {
       error_class: attempt.result.errorClass,
       error_message: attempt.result.errorMessage && withoutNul(attempt.result.errorMessage),
       succeeded: attempt.result.errorClass === null,
-      created_at: utc(attempt.at),
+      created_at: sqlTimestamp(attempt.at),
     })),
   );
   const health = endpointHealth(records);
@@ -124,7 +124,7 @@ export async function recordAttempts(records: AttemptRecord[]): Promise<void> {
 
   const healthy = [...health].filter(([, h]) => h.succeeded).map(([id]) => id).sort();
   const failing = [...health].filter(([, h]) => !h.succeeded).map(([id]) => id).sort();
-  const values = [JSON.stringify(deliveries), JSON.stringify(attempts), healthy, utc(now)];
+  const values = [JSON.stringify(deliveries), JSON.stringify(attempts), healthy, sqlTimestamp(now)];
   // Usually every endpoint answered and no secret switched: one statement, no transaction to
   // hold a connection across round trips.
   if (failing.length === 0 && switched.length === 0) {
@@ -138,13 +138,6 @@ export async function recordAttempts(records: AttemptRecord[]): Promise<void> {
       for (const r of switched) await endGracePeriod(client, r.endpointId, r.accountId, now);
     }),
   );
-}
-
-// Dates go in as UTC wall-clock text: the columns are timestamp(3) without time zone, as Prisma keeps them.
-function utc(date: Date): string;
-function utc(date: Date | null): string | null;
-function utc(date: Date | null): string | null {
-  return date ? date.toISOString().slice(0, -1) : null;
 }
 
 // Signatures are recorded only as their first characters: the full value is a MAC anyone
@@ -179,14 +172,14 @@ async function trackFailingEndpoints(client: pg.PoolClient, failing: string[], n
   if (failing.length === 0) return;
   await client.query("UPDATE webhook_endpoints SET failing_since = $2, updated_at = $2 WHERE id = ANY($1::text[]) AND failing_since IS NULL", [
     failing,
-    utc(now),
+    sqlTimestamp(now),
   ]);
   const threshold = new Date(now.getTime() - deliveryConfig().autoDisableAfterMs);
   const { rows: disabled } = await client.query<{ id: string; account_id: string }>(
     `UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = 'failing', disabled_at = $2, updated_at = $2
      WHERE id = ANY($1::text[]) AND status = 'active' AND deleted_at IS NULL AND failing_since <= $3
      RETURNING id, account_id`,
-    [failing, utc(now), utc(threshold)],
+    [failing, sqlTimestamp(now), sqlTimestamp(threshold)],
   );
   await audit(
     client,
@@ -203,7 +196,7 @@ async function endGracePeriod(client: pg.PoolClient, endpointId: string, account
   const { rowCount } = await client.query(
     `UPDATE webhook_endpoints SET previous_secret_encrypted = NULL, previous_secret_expires_at = NULL, updated_at = $2
      WHERE id = $1 AND previous_secret_encrypted IS NOT NULL`,
-    [endpointId, utc(now)],
+    [endpointId, sqlTimestamp(now)],
   );
   if (!rowCount) return;
   await audit(
@@ -224,7 +217,7 @@ async function audit(client: pg.PoolClient, entries: ReturnType<typeof auditEntr
      SELECT x.id, x."accountId", x."actorType", x."actorId", x."actorLabel", x.action, x."targetType", x."targetId", coalesce(x.metadata, '{}'), $2
      FROM json_to_recordset($1::json) AS x(id text, "accountId" text, "actorType" text, "actorId" text, "actorLabel" text,
        action text, "targetType" text, "targetId" text, metadata jsonb)`,
-    [JSON.stringify(entries), utc(now)],
+    [JSON.stringify(entries), sqlTimestamp(now)],
   );
 }
 

@@ -1,7 +1,7 @@
 import "server-only";
 import { ApiError } from "../api/errors";
 import type { Caller } from "../auth/caller";
-import { db, sqlQuery } from "../db";
+import { db, sqlQuery, sqlTimestamp } from "../db";
 import { dispatchDeliveries } from "../deliveries/dispatch";
 import { newId } from "../ids";
 import { parseEventData } from "../webhooks/event-types";
@@ -118,7 +118,7 @@ async function storeEvent(args: {
     id,
     input.id ?? null,
     body,
-    createdAt.toISOString().slice(0, -1), // UTC wall-clock, as Prisma keeps timestamps
+    sqlTimestamp(createdAt),
     deliveryIds,
   ]);
   const row = rows[0]!;
