@@ -41,7 +41,14 @@ afterAll(async () => {
 async function endpoint(
   acc: TestAccount,
   path: string,
-  options: { types?: string[]; environment?: "production" | "staging" | "development"; status?: "active" | "disabled"; standardWebhooks?: boolean } = {},
+  options: {
+    types?: string[];
+    environment?: "production" | "staging" | "development";
+    status?: "active" | "disabled";
+    standardWebhooks?: boolean;
+    /** Another receiver than the shared one. */
+    base?: string;
+  } = {},
 ) {
   const id = newId("we");
   const secret = generateSigningSecret();
@@ -49,7 +56,7 @@ async function endpoint(
     data: {
       id,
       accountId: acc.accountId,
-      url: receiver.base + path,
+      url: (options.base ?? receiver.base) + path,
       environment: options.environment ?? "production",
       eventTypes: options.types ?? ["alert.critical"],
       status: options.status ?? "active",
@@ -301,17 +308,9 @@ describe("batched first attempts", () => {
     });
     await new Promise<void>((r) => slow.listen(0, "127.0.0.1", r));
     try {
-      const id = newId("we");
-      const secret = generateSigningSecret();
-      await db.webhookEndpoint.create({
-        data: {
-          id,
-          accountId: account.accountId,
-          url: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/slow`,
-          environment: "production",
-          eventTypes: ["maintenance.completed"],
-          secretEncrypted: encryptSigningSecret(id, secret),
-        },
+      const { id } = await endpoint(account, "/slow", {
+        types: ["maintenance.completed"],
+        base: `http://127.0.0.1:${(slow.address() as AddressInfo).port}`,
       });
       const before = await runsOf("deliver-webhook");
       const published = await Promise.all(
