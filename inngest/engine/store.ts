@@ -1,7 +1,7 @@
 // All SQL the engine runs. Every state change is one statement or one short transaction, and
 // none is held open across an HTTP call.
-import { randomBytes } from "node:crypto";
 import type pg from "pg";
+import { preparedQuery, withTransaction } from "../../lib/pg";
 import { schemaSql } from "./schema";
 
 export interface QueueItem {
@@ -132,13 +132,6 @@ function toItem(row: ItemRow): QueueItem {
   };
 }
 
-/**
- * Hot statements are prepared once per connection. PGlite's socket server shares one session
- * among all connections (and keeps it across engine restarts), so each connection gets its
- * own random statement names.
- */
-const connectionTags = new WeakMap<pg.PoolClient, string>();
-
 export class Store {
   readonly s: string;
 
@@ -150,15 +143,9 @@ export class Store {
     this.s = schema;
   }
 
-  private async prepared<R extends pg.QueryResultRow>(name: string, text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
-    const client = await this.pool.connect();
-    try {
-      let tag = connectionTags.get(client);
-      if (!tag) connectionTags.set(client, (tag = randomBytes(6).toString("hex")));
-      return await client.query<R>({ name: `${name}_${tag}`, text, values });
-    } finally {
-      client.release();
-    }
+  // Hot statements are prepared once per connection (see lib/pg.ts).
+  private prepared<R extends pg.QueryResultRow>(name: string, text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+    return preparedQuery<R>(this.pool, name, text, values);
   }
 
   async migrate(): Promise<void> {
@@ -174,19 +161,8 @@ export class Store {
     return rows[0]!.locked;
   }
 
-  async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query("BEGIN");
-      const result = await work(client);
-      await client.query("COMMIT");
-      return result;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return withTransaction(this.pool, work);
   }
 
   // ── functions ──────────────────────────────────────────────────────────────
