@@ -39,6 +39,8 @@ const TIMEOUT_MS = Number(process.env.CRASH_TIMEOUT_S ?? 600) * 1000;
 const PUBLISH_CONCURRENCY = 8;
 const DATABASE_URL = process.env.DATABASE_URL || undefined;
 const TYPE = "alert.critical";
+const STALL_MS = Number(process.env.CRASH_STALL_S ?? 150) * 1000;
+const ENGINE_SCHEMA = "inngest_engine";
 
 const t0 = Date.now();
 const deadline = t0 + TIMEOUT_MS;
@@ -56,6 +58,59 @@ function refuses(endpoint: number, eventId: string, nth: number): boolean {
   const h = [...eventId].reduce((a, c) => (a * 31 + c.charCodeAt(0)) >>> 0, 7);
   const refusedFirst = endpoint === 0 ? h % 10 === 0 : h % 4 === 0;
   return refusedFirst && (nth === 1 || (nth === 2 && h % 20 < 4));
+}
+
+/**
+ * Logs what the database and the engine hold for deliveries no receiver has accepted: the
+ * delivery row, its attempts, and every engine event, batch item, run and queue item naming it.
+ */
+async function describeStuck(databaseUrl: string, stuck: Array<{ eventId: string; endpointId: string }>) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const s = ENGINE_SCHEMA;
+  const show = (label: string, rows: unknown[]) => log(`  ${label}: ${JSON.stringify(rows)}`);
+  try {
+    for (const { eventId, endpointId } of stuck) {
+      const { rows: deliveries } = await client.query(
+        `SELECT id, status::text, attempt_count, next_attempt_at, dispatched_at, completed_at, created_at, updated_at, last_error
+           FROM deliveries WHERE event_id = $1 AND endpoint_id = $2`,
+        [eventId, endpointId],
+      );
+      log(`STUCK: event ${eventId} → endpoint ${endpointId}`);
+      show("delivery", deliveries);
+      const id = deliveries[0]?.id as string | undefined;
+      if (!id) continue;
+      show("attempts", (await client.query(
+        `SELECT id, number, trigger, succeeded, response_status, error_class, created_at FROM delivery_attempts WHERE delivery_id = $1 ORDER BY created_at`,
+        [id],
+      )).rows);
+      show("endpoint", (await client.query(`SELECT failing_since, deleted_at FROM webhook_endpoints WHERE id = $1`, [endpointId])).rows);
+      show("engine events", (await client.query(
+        `SELECT key, name, processed, received_at, payload->'data' AS data FROM ${s}.events WHERE key LIKE $1 || '%' OR payload->'data'->>'delivery_id' = $1`,
+        [id],
+      )).rows);
+      show("batch items", (await client.query(
+        `SELECT id, fn_id, created_at, flush_at FROM ${s}.batch_items WHERE event->'data'->>'delivery_id' = $1`,
+        [id],
+      )).rows);
+      const { rows: runs } = await client.query(
+        `SELECT id, fn_id, status, version, created_at, ended_at, error, jsonb_array_length(coalesce(events, '[]')) AS batch
+           FROM ${s}.runs
+          WHERE event->'data'->>'delivery_id' = $1
+             OR events @> jsonb_build_array(jsonb_build_object('data', jsonb_build_object('delivery_id', $1::text)))
+             OR event->'data'->'event'->'data'->>'delivery_id' = $1`,
+        [id],
+      );
+      show("runs", runs);
+      for (const run of runs) {
+        show(`  run ${run.id} steps`, (await client.query(`SELECT id, name, attempt, created_at, left(result::text, 300) AS result FROM ${s}.steps WHERE run_id = $1 ORDER BY seq`, [run.id])).rows);
+        show(`  run ${run.id} queue`, (await client.query(`SELECT * FROM ${s}.queue WHERE run_id = $1`, [run.id])).rows);
+        show(`  run ${run.id} errors`, (await client.query(`SELECT step_id, attempt, left(error::text, 300) AS error, at FROM ${s}.attempt_errors WHERE run_id = $1`, [run.id])).rows);
+      }
+    }
+  } finally {
+    await client.end();
+  }
 }
 
 async function main() {
@@ -210,8 +265,20 @@ async function main() {
       await crash("retries sleeping");
 
       await publishing;
+      let lastCount = -1;
+      let lastChange = Date.now();
+      let dumped = false;
       while (delivered.size < expected) {
         if (Date.now() > deadline) throw new Error(`timed out waiting for deliveries: ${progress()}`);
+        if (delivered.size !== lastCount) [lastCount, lastChange] = [delivered.size, Date.now()];
+        // Longer than the last retry's wait plus a sweep: something is stuck. Say what, once.
+        if (!dumped && Date.now() - lastChange > STALL_MS) {
+          dumped = true;
+          const stuck = [...eventIds.values()].flatMap((id) =>
+            tenant.endpoints.filter((e) => !delivered.has(`${id}:${e.index}`)).map((e) => ({ eventId: id, endpointId: e.id })),
+          );
+          await describeStuck(stack!.databaseUrl, stuck.slice(0, 5)).catch((error: unknown) => log(`could not describe: ${String(error)}`));
+        }
         await sleep(100);
       }
       log(`every event reached every receiver: ${progress()}`);
