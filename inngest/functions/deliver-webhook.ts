@@ -37,7 +37,12 @@ export const deliverWebhook = inngest.createFunction(
       // A resumed schedule makes its next attempt at once; otherwise each retry waits its delay.
       if (index > start || (index > 0 && !data.resume)) await step.sleep(`wait-before-attempt-${n}`, schedule[index]);
       const outcome = await step.run(`attempt-${n}`, () => attemptDelivery(deliveryId, "scheduled", index));
-      if (outcome.kind !== "failed" || outcome.final) return { delivery_id: deliveryId, attempts: n, outcome: outcome.kind };
+      // A crash after the first attempt was recorded but before this step's result was saved
+      // runs the step again, and it finds the attempt made: the schedule goes on as after a failure.
+      const madeBefore = outcome.kind === "stopped" && outcome.status === "retrying";
+      if (!madeBefore && (outcome.kind !== "failed" || outcome.final)) {
+        return { delivery_id: deliveryId, attempts: n, outcome: outcome.kind };
+      }
     }
     return { delivery_id: deliveryId, attempts: schedule.length, outcome: "failed" };
   },

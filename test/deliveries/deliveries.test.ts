@@ -13,7 +13,7 @@ import * as endpointDeliveries from "@/app/api/v1/webhooks/[endpointId]/deliveri
 import * as endpointTest from "@/app/api/v1/webhooks/[endpointId]/test/route";
 import * as retryFailed from "@/app/api/v1/webhooks/[endpointId]/retry-failed/route";
 import { db } from "@/lib/db";
-import { dispatchStragglers } from "@/lib/deliveries/dispatch";
+import { dispatchDeliveries, dispatchStragglers } from "@/lib/deliveries/dispatch";
 import { getEventType } from "@/lib/webhooks/event-types";
 import { encryptSigningSecret, generateSigningSecret } from "@/lib/webhooks/secrets";
 import { newId } from "@/lib/ids";
@@ -346,6 +346,26 @@ describe("our own faults", () => {
     const done = await settled(account, id, 30_000);
     expect(done).toMatchObject({ status: "succeeded", attempt_count: 1 });
     expect(receiver.on("/resumed")).toHaveLength(1);
+  });
+
+  it("goes on with the schedule when a first attempt's step runs again after the attempt was recorded", async () => {
+    // What a crash between recording the attempt and saving the step's result leaves: the
+    // delivery is retrying after one failed attempt, and its run starts that step again.
+    const ep = await endpoint(account, "/attempted-before-crash", { types: ["maintenance.completed"] });
+    const eventId = newId("evt");
+    const deliveryId = newId("dlv");
+    await db.event.create({ data: { id: eventId, accountId: account.accountId, type: "maintenance.completed", environment: "production", body: JSON.stringify({ id: eventId }) } });
+    await db.delivery.create({
+      data: {
+        id: deliveryId, accountId: account.accountId, eventId, endpointId: ep.id, eventType: "maintenance.completed",
+        status: "retrying", attemptCount: 1, lastStatusCode: 503, nextAttemptAt: new Date(Date.now() + 1000), dispatchedAt: new Date(),
+        attempts: { create: { id: newId("att"), accountId: account.accountId, number: 1, trigger: "scheduled", requestUrl: receiver.base + ep.path, requestHeaders: {}, responseStatus: 503, durationMs: 5, errorClass: "http_status", succeeded: false } },
+      },
+    });
+    // A run of its own from the first attempt, as for an endpoint already failing.
+    expect(await dispatchDeliveries([{ id: deliveryId, endpointId: ep.id, accountId: account.accountId, endpointFailing: true }])).toBe(true);
+    expect(await settled(account, deliveryId)).toMatchObject({ status: "succeeded", attempt_count: 2 });
+    expect(receiver.on("/attempted-before-crash")).toHaveLength(1);
   });
 });
 
