@@ -1,15 +1,33 @@
 import { inngest } from "../client";
 import { attemptDeliveries } from "@/lib/deliveries/attempt-delivery";
 import { deliveryConfig } from "@/lib/deliveries/config";
-import { DELIVERY_CONTINUED, DELIVERY_REQUESTED, type DeliveryRequestedData } from "@/lib/deliveries/dispatch";
+import {
+  DELIVERY_CONTINUED,
+  DELIVERY_REQUESTED,
+  type DeliveriesRequestedData,
+  type DeliveryRequestedData,
+} from "@/lib/deliveries/dispatch";
 
 const config = deliveryConfig();
 
+type Requested = Pick<DeliveryRequestedData, "delivery_id" | "endpoint_id" | "account_id">;
+
+/** The deliveries a batch carries: each event names a published event's (or, as stored by older versions, one delivery). */
+function deliveriesOf(events: Array<{ data: unknown }>): Requested[] {
+  return events.flatMap(({ data }) => {
+    const d = data as Partial<DeliveriesRequestedData> & Partial<DeliveryRequestedData>;
+    if (d.deliveries) return d.deliveries.map((x) => ({ ...x, account_id: d.account_id! }));
+    return [{ delivery_id: d.delivery_id!, endpoint_id: d.endpoint_id!, account_id: d.account_id! }];
+  });
+}
+
 // First attempts, many deliveries per run: almost every delivery succeeds at its first
 // attempt, and one run per delivery would spend far more on orchestration than on the request
-// itself. The attempts of a batch go out in parallel and are recorded in groups; whatever is
-// left to do for a delivery afterwards (its retries, or a first attempt the batch's time budget
-// did not reach) goes on in a deliver-webhook run of its own. If this run fails for good, its
+// itself. Each event of a batch carries all the deliveries of one published event. The
+// attempts of a batch go out in parallel and are recorded in groups; whatever is left to do for
+// a delivery afterwards (its retries, or a first attempt the batch's time budget did not reach)
+// goes on in a deliver-webhook run of its own, as do first attempts to endpoints already
+// failing (a batch waits for its slowest request, and a failing endpoint's are the slowest). If this run fails for good, its
 // onFailure hands every delivery of the batch on the same way, resuming where each stopped.
 export const deliverFirstAttempts = inngest.createFunction(
   {
@@ -20,25 +38,25 @@ export const deliverFirstAttempts = inngest.createFunction(
     retries: 10,
     onFailure: async ({ event, step }) => {
       // Our engine adds the whole batch to the failure event (Inngest itself carries events[0]).
-      const failed = event.data as { event: { data: DeliveryRequestedData }; events?: Array<{ data: DeliveryRequestedData }>; run_id: string };
-      const batch = failed.events ?? [failed.event];
+      const failed = event.data as { event: { data: unknown }; events?: Array<{ data: unknown }>; run_id: string };
       await step.sendEvent(
         "resume-deliveries",
-        batch.map(({ data }) => ({
+        deliveriesOf(failed.events ?? [failed.event]).map((d) => ({
           name: DELIVERY_CONTINUED,
-          id: `${data.delivery_id}:resume:${failed.run_id}`,
-          data: { delivery_id: data.delivery_id, endpoint_id: data.endpoint_id, account_id: data.account_id, resume: true },
+          id: `${d.delivery_id}:resume:${failed.run_id}`,
+          data: { ...d, resume: true } satisfies DeliveryRequestedData,
         })),
       );
     },
   },
   async ({ events, step }) => {
-    const requested = new Map(events.map((e) => [(e.data as DeliveryRequestedData).delivery_id, e.data as DeliveryRequestedData]));
+    const requested = new Map(deliveriesOf(events).map((d) => [d.delivery_id, d]));
     const handOver = await step.run("attempt-1", async () => {
       const outcomes = await attemptDeliveries([...requested.keys()], "scheduled", 0, {
         budgetMs: config.batchBudgetMs,
         endpointConcurrency: config.batchEndpointConcurrency,
         isolateFaults: true,
+        deferFailing: true,
       });
       const next: Array<{ delivery_id: string; from_attempt: number }> = [];
       for (const [id, outcome] of outcomes) {

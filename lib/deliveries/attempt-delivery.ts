@@ -15,7 +15,7 @@ export type AttemptOutcome =
   | { kind: "failed"; attemptId: string; final: boolean; status: number | null; errorClass: string; durationMs: number }
   // Nothing was sent: the delivery is already settled or attempted, or its endpoint is disabled or deleted.
   | { kind: "stopped"; reason: string; status?: DeliveryStatus }
-  // Not attempted: the batch's time budget ran out first.
+  // Not attempted here: the batch's time budget ran out first, or its endpoint is kept apart.
   | { kind: "deferred" };
 
 /** Builds the exact headers of one attempt; the signature covers the exact body sent. */
@@ -67,6 +67,8 @@ interface LoadedDelivery {
     url: string;
     status: "active" | "disabled";
     deleted: boolean;
+    /** Its deliveries have been failing (failing_since set). */
+    failing: boolean;
     standardWebhooks: boolean;
     secretEncrypted: string;
     previousSecretEncrypted: string | null;
@@ -77,7 +79,8 @@ interface LoadedDelivery {
 // The deliveries with their event and endpoint, in one statement (see sqlPool for why not Prisma).
 const LOAD_SQL = `
 SELECT d.id, d.account_id, d.endpoint_id, d.status::text AS status, d.is_test, e.id AS event_id, e.body,
-       w.url, w.status::text AS endpoint_status, w.deleted_at IS NOT NULL AS deleted, w.standard_webhooks,
+       w.url, w.status::text AS endpoint_status, w.deleted_at IS NOT NULL AS deleted,
+       w.failing_since IS NOT NULL AS failing, w.standard_webhooks,
        w.secret_encrypted, w.previous_secret_encrypted,
        (extract(epoch FROM w.previous_secret_expires_at) * 1000)::float8 AS previous_secret_expires_ms
 FROM deliveries d JOIN events e ON e.id = d.event_id JOIN webhook_endpoints w ON w.id = d.endpoint_id
@@ -97,6 +100,7 @@ async function loadDeliveries(ids: string[]): Promise<LoadedDelivery[]> {
       url: r.url,
       status: r.endpoint_status,
       deleted: r.deleted,
+      failing: r.failing,
       standardWebhooks: r.standard_webhooks,
       secretEncrypted: r.secret_encrypted,
       previousSecretEncrypted: r.previous_secret_encrypted,
@@ -118,7 +122,8 @@ export async function attemptDelivery(deliveryId: string, trigger: AttemptTrigge
  * One attempt of each delivery, in parallel (at most `endpointConcurrency` per endpoint), each
  * recorded as it completes (in small groups: one statement per group). With `budgetMs`, no
  * attempt starts after that long; those not started come back `deferred`, as do an endpoint's
- * deliveries that cannot be signed when `isolateFaults` is set. Throws when recording fails
+ * deliveries that cannot be signed when `isolateFaults` is set, and with `deferFailing` those
+ * to endpoints already failing. Throws when recording fails
  * (or signing, without `isolateFaults`), so the caller's step is retried; what was recorded
  * is not sent again.
  */
@@ -126,7 +131,7 @@ export async function attemptDeliveries(
   deliveryIds: string[],
   trigger: AttemptTrigger,
   scheduledIndex = 0,
-  options: { budgetMs?: number; endpointConcurrency?: number; isolateFaults?: boolean } = {},
+  options: { budgetMs?: number; endpointConcurrency?: number; isolateFaults?: boolean; deferFailing?: boolean } = {},
 ): Promise<Map<string, AttemptOutcome>> {
   const outcomes = new Map<string, AttemptOutcome>();
   const loaded = await loadDeliveries(deliveryIds);
@@ -149,6 +154,10 @@ export async function attemptDeliveries(
       const reason = endpoint.deleted ? "endpoint deleted" : "endpoint disabled";
       outcomes.set(id, { kind: "stopped", reason });
       if (trigger === "scheduled") cancelled.push({ id, reason });
+      continue;
+    }
+    if (options.deferFailing && endpoint.failing) {
+      outcomes.set(id, { kind: "deferred" });
       continue;
     }
     byEndpoint.set(endpoint.id, [...(byEndpoint.get(endpoint.id) ?? []), delivery]);

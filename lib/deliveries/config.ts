@@ -13,7 +13,8 @@ function read() {
     autoDisableAfterMs: parseDuration(process.env.WEBHOOK_AUTO_DISABLE_AFTER || "5d"),
     userAgent: "DB24x7-Webhooks/1.0 (+https://db24x7.com/docs/webhooks)",
     // First attempts go out in batches (inngest/functions/deliver-first-attempts.ts): up to
-    // batchSize deliveries per run, gathered for at most batchWait, batchConcurrency runs at once.
+    // batchSize published events (each with all its deliveries) per run, gathered for at most
+    // batchWait, batchConcurrency runs at once.
     // (0.05 s against 0.1 s, measured: p99 at 100 events/s 216 ms against 344, and no loss of throughput.)
     batchSize: Number(process.env.WEBHOOK_BATCH_SIZE || 100),
     batchWait: batchWait(process.env.WEBHOOK_BATCH_WAIT || "0.05s"),

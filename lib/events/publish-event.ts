@@ -62,7 +62,7 @@ interface StoreOutcome {
   stored: boolean;
   /** Active endpoints subscribed to the type in the environment. */
   subscribed: number;
-  deliveries: { id: string; endpointId: string; accountId: string; endpointFailing: boolean }[];
+  deliveries: { id: string; eventId: string; endpointId: string; accountId: string }[];
 }
 
 // One statement, so one round trip and atomic on its own: picks the subscribed endpoints,
@@ -71,7 +71,7 @@ interface StoreOutcome {
 // endpoint, numbered with the ids given ($8); with fewer ids than endpoints it stores nothing.
 const STORE_EVENT_SQL = `
   WITH endpoints AS (
-    SELECT id, failing_since IS NOT NULL AS failing, row_number() OVER () AS n
+    SELECT id, row_number() OVER () AS n
       FROM webhook_endpoints
      WHERE account_id = $1::text AND status = 'active' AND deleted_at IS NULL
        AND environment = $2::"Environment" AND $3::text = ANY (event_types)
@@ -92,8 +92,7 @@ const STORE_EVENT_SQL = `
   SELECT (SELECT count(*) FROM event)::int AS stored,
          (SELECT count(*) FROM endpoints)::int AS subscribed,
          coalesce(array_agg(deliveries.id ORDER BY endpoints.n), '{}') AS delivery_ids,
-         coalesce(array_agg(deliveries.endpoint_id ORDER BY endpoints.n), '{}') AS endpoint_ids,
-         coalesce(array_agg(endpoints.failing ORDER BY endpoints.n), '{}') AS endpoint_failing
+         coalesce(array_agg(deliveries.endpoint_id ORDER BY endpoints.n), '{}') AS endpoint_ids
     FROM deliveries JOIN endpoints ON endpoints.id = deliveries.endpoint_id`;
 
 async function storeEvent(args: {
@@ -110,7 +109,6 @@ async function storeEvent(args: {
     subscribed: number;
     delivery_ids: string[];
     endpoint_ids: string[];
-    endpoint_failing: boolean[];
   }>("publish_event", STORE_EVENT_SQL, [
     accountId,
     input.environment,
@@ -127,9 +125,9 @@ async function storeEvent(args: {
     subscribed: row.subscribed,
     deliveries: row.delivery_ids.map((deliveryId, i) => ({
       id: deliveryId,
+      eventId: id,
       endpointId: row.endpoint_ids[i]!,
       accountId,
-      endpointFailing: row.endpoint_failing[i]!,
     })),
   };
 }

@@ -13,7 +13,7 @@ import * as endpointDeliveries from "@/app/api/v1/webhooks/[endpointId]/deliveri
 import * as endpointTest from "@/app/api/v1/webhooks/[endpointId]/test/route";
 import * as retryFailed from "@/app/api/v1/webhooks/[endpointId]/retry-failed/route";
 import { db } from "@/lib/db";
-import { dispatchDeliveries, dispatchStragglers } from "@/lib/deliveries/dispatch";
+import { DELIVERY_CONTINUED, dispatchStragglers } from "@/lib/deliveries/dispatch";
 import { getEventType } from "@/lib/webhooks/event-types";
 import { encryptSigningSecret, generateSigningSecret } from "@/lib/webhooks/secrets";
 import { newId } from "@/lib/ids";
@@ -299,6 +299,27 @@ describe("batched first attempts", () => {
     expect(attempts.every((x) => x.number === 1 && x.trigger === "scheduled" && x.succeeded)).toBe(true);
   });
 
+  it("keeps first attempts to an endpoint already failing out of the batch, in runs of their own", async () => {
+    const own = await createTestAccount("Batch and failing");
+    const healthy = await endpoint(own, "/batch-healthy", { types: ["maintenance.started"] });
+    const failing = await endpoint(own, "/batch-failing", { types: ["maintenance.started"] });
+    await db.webhookEndpoint.update({ where: { id: failing.id }, data: { failingSince: new Date(Date.now() - 60_000) } });
+    const res = await publish(own, { type: "maintenance.started", data: sample("maintenance.started") });
+    for (const ep of [healthy, failing]) {
+      expect(await settled(own, deliveryTo(res, ep))).toMatchObject({ status: "succeeded", attempt_count: 1 });
+      expect(receiver.on(ep.path)).toHaveLength(1);
+    }
+    const ownRuns = (id: string) =>
+      db.$queryRawUnsafe<unknown[]>(
+        `SELECT 1 FROM engine_deliveries.runs WHERE fn_id LIKE '%deliver-webhook' AND event->'data'->>'delivery_id' = $1`,
+        id,
+      );
+    expect(await ownRuns(deliveryTo(res, failing))).toHaveLength(1);
+    expect(await ownRuns(deliveryTo(res, healthy))).toHaveLength(0);
+    // Its success ends the endpoint's failing streak.
+    expect((await db.webhookEndpoint.findUniqueOrThrow({ where: { id: failing.id } })).failingSince).toBeNull();
+  });
+
   it("hands first attempts its time budget did not reach to runs of their own", async () => {
     // Answers after 1.2 s: a batch (budget 1 s in tests, 2 requests per endpoint at once)
     // starts two attempts, and the rest go on in deliver-webhook runs.
@@ -363,7 +384,12 @@ describe("our own faults", () => {
       },
     });
     // A run of its own from the first attempt, as for an endpoint already failing.
-    expect(await dispatchDeliveries([{ id: deliveryId, endpointId: ep.id, accountId: account.accountId, endpointFailing: true }])).toBe(true);
+    const { inngest } = await import("@/inngest/client");
+    await inngest.send({
+      name: DELIVERY_CONTINUED,
+      id: `${deliveryId}:continue`,
+      data: { delivery_id: deliveryId, endpoint_id: ep.id, account_id: account.accountId, from_attempt: 0 },
+    });
     expect(await settled(account, deliveryId)).toMatchObject({ status: "succeeded", attempt_count: 2 });
     expect(receiver.on("/attempted-before-crash")).toHaveLength(1);
   });

@@ -1,22 +1,29 @@
-// Publishing against the real database: what one publish stores, what it hands to dispatch,
-// producer-id repeats (also concurrent ones), and the API key's lookup. Dispatch is replaced
-// by a recorder: these tests are about the store, not about deliveries going out
-// (test/deliveries covers those).
-import { beforeAll, describe, expect, it, vi } from "vitest";
+// Publishing against the real database and a real engine: what one publish stores, what it
+// hands to Inngest (the engine's stored events), producer-id repeats (also concurrent ones), and
+// the API key's lookup. The engine serves no app here, so nothing is delivered: these tests are
+// about the store and the hand-over (test/deliveries covers deliveries going out).
+// First: it points the app's Inngest client at the engine's port before the client is built.
+import { enginePort } from "../deliveries/engine-env";
+import { afterAll, beforeAll, describe, expect, it, inject } from "vitest";
+import { startEngine, type RunningEngine } from "@/inngest/engine/engine";
 import { callerForApiKey, hashApiKey, type Caller } from "@/lib/auth/caller";
 import { db } from "@/lib/db";
+import { DELIVERY_REQUESTED } from "@/lib/deliveries/dispatch";
 import { publishEvent } from "@/lib/events/publish-event";
 import { newId } from "@/lib/ids";
 import { getEventType } from "@/lib/webhooks/event-types";
 import { createTestAccount, type TestAccount } from "../support/fixtures";
 
-type Dispatched = { id: string; endpointId: string; accountId: string; endpointFailing?: boolean };
-const dispatched = vi.hoisted(() => [] as Dispatched[][]);
+let engine: RunningEngine;
 
-vi.mock("@/lib/deliveries/dispatch", async (importOriginal) => ({
-  ...(await importOriginal<typeof import("@/lib/deliveries/dispatch")>()),
-  dispatchDeliveries: async (rows: Dispatched[]) => (dispatched.push(rows), true),
-}));
+/** What the engine received for a published event. */
+async function handedOver(eventId: string) {
+  const rows = await db.$queryRawUnsafe<Array<{ name: string; data: { event_id: string; account_id: string; deliveries: Array<{ delivery_id: string; endpoint_id: string }> } }>>(
+    `SELECT name, payload->'data' AS data FROM engine_publish.events WHERE key = $1`,
+    eventId,
+  );
+  return rows;
+}
 
 const sample = (type: string) => getEventType(type)!.sample as Record<string, unknown>;
 
@@ -25,8 +32,13 @@ let other: TestAccount;
 let caller: Caller;
 
 beforeAll(async () => {
+  engine = await startEngine({ databaseUrl: inject("databaseUrl"), port: enginePort, schema: "engine_publish", dbPoolSize: 2, log: () => {} });
   [account, other] = await Promise.all([createTestAccount("Publish"), createTestAccount("Publish other")]);
   caller = account.users.admin.caller;
+}, 60_000);
+
+afterAll(async () => {
+  await engine?.stop();
 });
 
 async function endpoint(
@@ -57,7 +69,7 @@ async function endpoint(
 }
 
 describe("publishEvent", () => {
-  it("stores the event and a delivery per subscribed active endpoint, and tells dispatch which endpoints are failing", async () => {
+  it("stores the event and a delivery per subscribed active endpoint, and hands them to Inngest as one event", async () => {
     const type = "backup.failed";
     const healthy = await endpoint(account, { types: [type, "alert.critical"] });
     const failing = await endpoint(account, { types: [type], failingSince: new Date(Date.now() - 3_600_000) });
@@ -67,16 +79,18 @@ describe("publishEvent", () => {
     await endpoint(account, { types: [type], deletedAt: new Date() });
     await endpoint(other, { types: [type] });
 
-    dispatched.length = 0;
     const before = Date.now();
     const result = await publishEvent(caller, { type, data: sample(type), environment: "production" });
     expect(result.duplicate).toBe(false);
     expect(result.deliveries.map((d) => d.endpoint_id).sort()).toEqual([healthy, failing].sort());
 
-    expect(dispatched).toHaveLength(1);
-    expect(Object.fromEntries(dispatched[0]!.map((d) => [d.endpointId, d.endpointFailing]))).toEqual({ [healthy]: false, [failing]: true });
-    expect(dispatched[0]!.map((d) => d.id).sort()).toEqual(result.deliveries.map((d) => d.id).sort());
-    expect(dispatched[0]!.every((d) => d.accountId === account.accountId)).toBe(true);
+    const [sent, ...more] = await handedOver(result.id);
+    expect(more).toEqual([]);
+    expect(sent!.name).toBe(DELIVERY_REQUESTED);
+    expect(sent!.data).toMatchObject({ event_id: result.id, account_id: account.accountId });
+    expect(sent!.data.deliveries.map((d) => `${d.delivery_id}>${d.endpoint_id}`).sort()).toEqual(
+      result.deliveries.map((d) => `${d.id}>${d.endpoint_id}`).sort(),
+    );
 
     const event = await db.event.findUniqueOrThrow({ where: { id: result.id }, include: { deliveries: true } });
     expect(event).toMatchObject({ accountId: account.accountId, type, environment: "production", externalId: null, isTest: false });
@@ -88,19 +102,19 @@ describe("publishEvent", () => {
     expect(event.createdAt.getTime()).toBeLessThanOrEqual(Date.now() + 1000);
     expect(event.deliveries.map((d) => d.id).sort()).toEqual(result.deliveries.map((d) => d.id).sort());
     for (const d of event.deliveries) {
-      expect(d).toMatchObject({ accountId: account.accountId, eventType: type, status: "pending", isTest: false, attemptCount: 0, dispatchedAt: null });
+      expect(d).toMatchObject({ accountId: account.accountId, eventType: type, status: "pending", isTest: false, attemptCount: 0 });
+      expect(d.dispatchedAt).not.toBeNull();
       expect(d.createdAt).toEqual(event.createdAt);
-      expect(d.updatedAt).toEqual(event.createdAt);
+      expect(d.updatedAt).toEqual(d.dispatchedAt);
       expect(d.id).toMatch(/^dlv_[0-9A-Za-z]{22}$/);
     }
   });
 
   it("stores an event no endpoint subscribes to, with no deliveries", async () => {
-    dispatched.length = 0;
     const result = await publishEvent(caller, { type: "maintenance.completed", data: sample("maintenance.completed"), environment: "development" });
     expect(result).toMatchObject({ deliveries: [], duplicate: false });
     expect(await db.event.count({ where: { id: result.id } })).toBe(1);
-    expect(dispatched.flat()).toEqual([]);
+    expect(await handedOver(result.id)).toEqual([]);
   });
 
   it("fans out to more endpoints than one statement brings delivery ids for", async () => {
@@ -118,7 +132,6 @@ describe("publishEvent", () => {
     const type = "backup.completed";
     const ep = await endpoint(account, { types: [type] });
     const input = { type, data: sample(type), environment: "production" as const, id: `producer-${newId("evt")}` };
-    dispatched.length = 0;
     const results = await Promise.all(Array.from({ length: 8 }, () => publishEvent(caller, input)));
     expect(new Set(results.map((r) => r.id)).size).toBe(1);
     expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
@@ -126,7 +139,7 @@ describe("publishEvent", () => {
     expect(new Set(results.map((r) => r.deliveries[0]!.id)).size).toBe(1);
     expect(await db.event.count({ where: { accountId: account.accountId, externalId: input.id } })).toBe(1);
     expect(await db.delivery.count({ where: { eventId: results[0]!.id } })).toBe(1);
-    expect(dispatched.flat()).toHaveLength(1);
+    expect((await handedOver(results[0]!.id)).map((e) => e.data.deliveries)).toEqual([[{ delivery_id: results[0]!.deliveries[0]!.id, endpoint_id: ep }]]);
 
     // Another account may use the same producer id for an event of its own.
     const theirs = await publishEvent(other.users.admin.caller, input);
