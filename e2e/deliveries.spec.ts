@@ -254,7 +254,6 @@ test("the dashboard home lists endpoints with their success rate, failing ones f
       lastStatusCode: 503,
       lastError: "HTTP 503",
       completedAt: new Date(),
-      dispatchedAt: new Date(),
     },
   });
 

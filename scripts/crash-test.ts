@@ -72,8 +72,9 @@ async function describeStuck(databaseUrl: string, stuck: Array<{ eventId: string
   try {
     for (const { eventId, endpointId } of stuck) {
       const { rows: deliveries } = await client.query(
-        `SELECT id, status::text, attempt_count, next_attempt_at, dispatched_at, completed_at, created_at, updated_at, last_error
-           FROM deliveries WHERE event_id = $1 AND endpoint_id = $2`,
+        `SELECT id, status::text, attempt_count, next_attempt_at, completed_at, created_at, updated_at, last_error,
+                EXISTS (SELECT 1 FROM undispatched_events u WHERE u.event_id = d.event_id) AS undispatched
+           FROM deliveries d WHERE event_id = $1 AND endpoint_id = $2`,
         [eventId, endpointId],
       );
       log(`STUCK: event ${eventId} → endpoint ${endpointId}`);
@@ -86,20 +87,22 @@ async function describeStuck(databaseUrl: string, stuck: Array<{ eventId: string
       )).rows);
       show("endpoint", (await client.query(`SELECT failing_since, deleted_at FROM webhook_endpoints WHERE id = $1`, [endpointId])).rows);
       show("engine events", (await client.query(
-        `SELECT key, name, processed, received_at, payload->'data' AS data FROM ${s}.events WHERE key LIKE $1 || '%' OR payload->'data'->>'delivery_id' = $1`,
-        [id],
+        `SELECT key, name, processed, received_at, payload->'data' AS data FROM ${s}.events
+          WHERE key LIKE $1 || '%' OR key = $2 OR payload->'data'->>'delivery_id' = $1`,
+        [id, eventId],
       )).rows);
       show("batch items", (await client.query(
-        `SELECT id, fn_id, created_at, flush_at FROM ${s}.batch_items WHERE event->'data'->>'delivery_id' = $1`,
-        [id],
+        `SELECT id, fn_id, created_at, flush_at FROM ${s}.batch_items WHERE event->>'id' = $1`,
+        [eventId],
       )).rows);
       const { rows: runs } = await client.query(
         `SELECT id, fn_id, status, version, created_at, ended_at, error, jsonb_array_length(coalesce(events, '[]')) AS batch
            FROM ${s}.runs
           WHERE event->'data'->>'delivery_id' = $1
-             OR events @> jsonb_build_array(jsonb_build_object('data', jsonb_build_object('delivery_id', $1::text)))
-             OR event->'data'->'event'->'data'->>'delivery_id' = $1`,
-        [id],
+             OR events @> jsonb_build_array(jsonb_build_object('id', $2::text))
+             OR event->'data'->'event'->'data'->>'delivery_id' = $1
+             OR event->'data'->'event'->>'id' = $2`,
+        [id, eventId],
       );
       show("runs", runs);
       for (const run of runs) {

@@ -80,7 +80,7 @@ export async function sendTestEvent(caller: Caller, endpointId: string, eventTyp
   await db.$transaction([
     db.event.create({ data: { id: eventId, accountId: caller.accountId, type: eventType, environment: endpoint.environment, body, isTest: true } }),
     db.delivery.create({
-      data: { id: deliveryId, accountId: caller.accountId, eventId, endpointId, eventType, isTest: true, dispatchedAt: new Date() },
+      data: { id: deliveryId, accountId: caller.accountId, eventId, endpointId, eventType, isTest: true },
     }),
   ]);
   await attemptDelivery(deliveryId, "test");

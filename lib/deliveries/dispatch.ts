@@ -31,10 +31,10 @@ type Dispatchable = { id: string; eventId: string; endpointId: string; accountId
 
 /**
  * Hands stored deliveries to Inngest: one event per published event, carrying all its
- * deliveries, for the batching function. The Inngest event id is the event's id, so a hand-over
- * repeated by the sweep (after a crash between send and mark) starts nothing twice; for that,
- * callers pass every delivery of an event or none. Never throws: what fails here stays
- * undispatched for the sweep.
+ * deliveries, for the batching function; then takes those events off the sweep's list. The
+ * Inngest event id is the event's id, so a hand-over repeated by the sweep (after a crash
+ * between send and delete) starts nothing twice; for that, callers pass every delivery of an
+ * event or none. Never throws: what fails here stays listed for the sweep.
  */
 export async function dispatchDeliveries(deliveries: Dispatchable[]): Promise<boolean> {
   if (deliveries.length === 0) return true;
@@ -46,12 +46,7 @@ export async function dispatchDeliveries(deliveries: Dispatchable[]): Promise<bo
   }
   try {
     await inngest.send([...byEvent.values()].map((data) => ({ name: DELIVERY_REQUESTED, id: data.event_id, data })));
-    const now = sqlTimestamp(new Date());
-    await sqlQuery(
-      "deliveries_dispatched",
-      "UPDATE deliveries SET dispatched_at = $2, updated_at = $2 WHERE id = ANY($1::text[]) AND dispatched_at IS NULL",
-      [deliveries.map((d) => d.id), now],
-    );
+    await markDispatched([...byEvent.keys()]);
     return true;
   } catch (error) {
     console.error(
@@ -62,23 +57,31 @@ export async function dispatchDeliveries(deliveries: Dispatchable[]): Promise<bo
   }
 }
 
+function markDispatched(eventIds: string[]) {
+  return sqlQuery("events_dispatched", "DELETE FROM undispatched_events WHERE event_id = ANY($1::text[])", [eventIds]);
+}
+
 // Older than this and still undispatched: the request that stored them did not hand them over.
 export const UNDISPATCHED_GRACE_MS = 30_000;
 
-/**
- * The sweep: re-dispatches deliveries stored but never handed over, whole events at a time (a
- * publish marks all of an event's deliveries in one statement). Returns how many deliveries.
- */
+/** The sweep: re-dispatches events stored but never handed over, oldest first. Returns how many deliveries. */
 export async function dispatchStragglers(eventLimit = 100): Promise<number> {
-  const { rows } = await sqlQuery<{ id: string; event_id: string; endpoint_id: string; account_id: string }>(
-    "deliveries_stragglers",
-    `SELECT d.id, d.event_id, d.endpoint_id, d.account_id FROM deliveries d
-      WHERE d.is_test = false AND d.event_id IN (
-        SELECT event_id FROM deliveries
-         WHERE dispatched_at IS NULL AND created_at < $1 AND is_test = false
-         GROUP BY event_id ORDER BY min(created_at) LIMIT $2)`,
+  const { rows: events } = await sqlQuery<{ event_id: string }>(
+    "events_undispatched",
+    "SELECT event_id FROM undispatched_events WHERE created_at < $1 ORDER BY created_at LIMIT $2",
     [sqlTimestamp(new Date(Date.now() - UNDISPATCHED_GRACE_MS)), eventLimit],
   );
+  if (events.length === 0) return 0;
+  const eventIds = events.map((e) => e.event_id);
+  const { rows } = await sqlQuery<{ id: string; event_id: string; endpoint_id: string; account_id: string }>(
+    "events_undispatched_deliveries",
+    "SELECT id, event_id, endpoint_id, account_id FROM deliveries WHERE event_id = ANY($1::text[]) AND NOT is_test",
+    [eventIds],
+  );
   const stragglers = rows.map((r) => ({ id: r.id, eventId: r.event_id, endpointId: r.endpoint_id, accountId: r.account_id }));
-  return (await dispatchDeliveries(stragglers)) ? stragglers.length : 0;
+  if (!(await dispatchDeliveries(stragglers))) return 0;
+  // Listed events left with no delivery to hand over (their endpoints' deliveries were deleted).
+  const empty = eventIds.filter((id) => !stragglers.some((d) => d.eventId === id));
+  if (empty.length) await markDispatched(empty);
+  return stragglers.length;
 }

@@ -68,7 +68,8 @@ interface StoreOutcome {
 // One statement, so one round trip and atomic on its own: picks the subscribed endpoints,
 // inserts the event (unless its producer id is taken: ON CONFLICT waits for a concurrent
 // insert of the same id to commit or roll back, then stands down) and one delivery per
-// endpoint, numbered with the ids given ($8); with fewer ids than endpoints it stores nothing.
+// endpoint, numbered with the ids given ($8), and, if it has deliveries, the event's place in
+// the sweep's list until they are handed over; with fewer ids than endpoints it stores nothing.
 const STORE_EVENT_SQL = `
   WITH endpoints AS (
     SELECT id, row_number() OVER () AS n
@@ -88,6 +89,9 @@ const STORE_EVENT_SQL = `
      CROSS JOIN endpoints
       JOIN unnest($8::text[]) WITH ORDINALITY AS ids (id, n) ON ids.n = endpoints.n
     RETURNING id, endpoint_id
+  ), undispatched AS (
+    INSERT INTO undispatched_events (event_id, created_at)
+    SELECT event.id, $7::timestamp(3) FROM event WHERE EXISTS (SELECT 1 FROM endpoints)
   )
   SELECT (SELECT count(*) FROM event)::int AS stored,
          (SELECT count(*) FROM endpoints)::int AS subscribed,

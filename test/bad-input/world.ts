@@ -53,7 +53,7 @@ export async function createWorld(name: string): Promise<World> {
   });
   // Failed: the one state in which "retry" would send a request if the call got that far.
   await db.delivery.create({
-    data: { id: deliveryId, accountId, eventId, endpointId, eventType: "alert.critical", status: "failed", attemptCount: 3, dispatchedAt: new Date(), completedAt: new Date() },
+    data: { id: deliveryId, accountId, eventId, endpointId, eventType: "alert.critical", status: "failed", attemptCount: 3, completedAt: new Date() },
   });
   const caller = account.users.admin.caller;
   const spare = await createApiKey(caller, { name: "spare", role: "admin" });

@@ -379,7 +379,7 @@ describe("our own faults", () => {
     await db.delivery.create({
       data: {
         id: deliveryId, accountId: account.accountId, eventId, endpointId: ep.id, eventType: "maintenance.completed",
-        status: "retrying", attemptCount: 1, lastStatusCode: 503, nextAttemptAt: new Date(Date.now() + 1000), dispatchedAt: new Date(),
+        status: "retrying", attemptCount: 1, lastStatusCode: 503, nextAttemptAt: new Date(Date.now() + 1000),
         attempts: { create: { id: newId("att"), accountId: account.accountId, number: 1, trigger: "scheduled", requestUrl: receiver.base + ep.path, requestHeaders: {}, responseStatus: 503, durationMs: 5, errorClass: "http_status", succeeded: false } },
       },
     });
@@ -436,16 +436,31 @@ describe("test events, history and the sweep", () => {
   });
 
   it("hands over deliveries that were stored but never dispatched", async () => {
+    // What a crash between storing an event and handing it over leaves: the event is listed.
     const ep = await endpoint(account, "/sweep", { types: ["maintenance.completed"] });
+    const other = await endpoint(account, "/sweep-other", { types: ["maintenance.completed"] });
     const eventId = newId("evt");
-    const deliveryId = newId("dlv");
-    await db.event.create({ data: { id: eventId, accountId: account.accountId, type: "maintenance.completed", environment: "production", body: JSON.stringify({ id: eventId }) } });
-    await db.delivery.create({
-      data: { id: deliveryId, accountId: account.accountId, eventId, endpointId: ep.id, eventType: "maintenance.completed", createdAt: new Date(Date.now() - 60_000) },
+    const createdAt = new Date(Date.now() - 60_000);
+    await db.event.create({
+      data: {
+        id: eventId, accountId: account.accountId, type: "maintenance.completed", environment: "production", body: JSON.stringify({ id: eventId }),
+        deliveries: { create: [ep, other].map((e) => ({ id: newId("dlv"), accountId: account.accountId, endpointId: e.id, eventType: "maintenance.completed", createdAt })) },
+        undispatched: { create: { createdAt } },
+      },
     });
-    expect(await dispatchStragglers()).toBeGreaterThanOrEqual(1);
-    expect((await settled(account, deliveryId)).status).toBe("succeeded");
+    // Listed a moment ago: not the sweep's yet (its publish may still be handing it over).
+    const recent = newId("evt");
+    await db.event.create({
+      data: { id: recent, accountId: account.accountId, type: "maintenance.completed", environment: "production", body: "{}", undispatched: { create: { createdAt: new Date() } } },
+    });
+    expect(await dispatchStragglers()).toBeGreaterThanOrEqual(2);
+    for (const e of [ep, other]) {
+      const { id: deliveryId } = await db.delivery.findFirstOrThrow({ where: { eventId, endpointId: e.id } });
+      expect((await settled(account, deliveryId)).status).toBe("succeeded");
+    }
     expect(receiver.on("/sweep")).toHaveLength(1);
+    expect(receiver.on("/sweep-other")).toHaveLength(1);
+    expect(await db.undispatchedEvent.findMany({ where: { eventId: { in: [eventId, recent] } }, select: { eventId: true } })).toEqual([{ eventId: recent }]);
     // A second sweep finds nothing left to hand over for it.
     await dispatchStragglers();
     await new Promise((r) => setTimeout(r, 500));
