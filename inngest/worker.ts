@@ -8,6 +8,11 @@ import { serve } from "inngest/node";
 import { inngest } from "./client";
 import { functions } from "./functions";
 
+// The Inngest SDK copies the environment seven times per request, and each read of the real
+// process.env crosses into C++: 44 µs a copy against 6 µs from a plain object (measured, 39
+// variables). Nothing in this process changes its environment later.
+process.env = { ...process.env };
+
 const host = process.env.INNGEST_WORKER_HOST ?? "127.0.0.1";
 const port = Number(process.env.INNGEST_WORKER_PORT ?? 8289);
 const handler = serve({ client: inngest, functions, servePath: "/api/inngest" });
