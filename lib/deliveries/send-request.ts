@@ -30,9 +30,11 @@ export interface SendOptions {
   allowPrivateTargets?: boolean;
 }
 
+// As many idle sockets kept per receiver as may be busy: fewer closed each burst's extra
+// connections only to open them again on the next (a busy receiver sees bursts all the time).
 const agents = {
-  "http:": new http.Agent({ keepAlive: true, maxSockets: 50, maxFreeSockets: 10 }),
-  "https:": new https.Agent({ keepAlive: true, maxSockets: 50, maxFreeSockets: 10 }),
+  "http:": new http.Agent({ keepAlive: true, maxSockets: 50, maxFreeSockets: 50 }),
+  "https:": new https.Agent({ keepAlive: true, maxSockets: 50, maxFreeSockets: 50 }),
 };
 
 class BlockedAddressError extends Error {
