@@ -82,4 +82,28 @@ describe("sendRequest", () => {
     expect(resolved.errorClass).toBe("blocked_address");
     expect(received.length).toBe(count); // nothing reached the receiver
   });
+  it("sends once more on a new connection when a kept-alive one turns out closed", async () => {
+    // Answers the first request of each connection and drops the connection at its second,
+    // as a receiver does whose idle timeout fires just as we reuse the connection.
+    const perSocket = new WeakMap<object, number>();
+    let requests = 0;
+    const closing = http.createServer((req, res) => {
+      requests++;
+      const nth = (perSocket.get(req.socket) ?? 0) + 1;
+      perSocket.set(req.socket, nth);
+      req.resume();
+      req.on("end", () => (nth === 1 ? res.writeHead(200).end("ok") : req.socket.destroy()));
+    });
+    await new Promise<void>((r) => closing.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(closing.address() as AddressInfo).port}/`;
+    try {
+      const post = () => sendRequest({ url, headers: {}, body: "{}", timeoutMs: 1000, allowPrivateTargets: true });
+      expect(await post()).toMatchObject({ status: 200, errorClass: null });
+      expect(await post()).toMatchObject({ status: 200, errorClass: null });
+      expect(requests).toBe(3);
+    } finally {
+      closing.closeAllConnections();
+      closing.close();
+    }
+  });
 });

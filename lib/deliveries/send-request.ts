@@ -85,18 +85,29 @@ export function sendRequest(options: SendOptions): Promise<SendResult> {
       if (!verdict.allowed) return fail(new BlockedAddressError(verdict.message));
     }
     const transport = url.protocol === "https:" ? https : http;
-    const req = transport.request(url, {
-      method: "POST",
-      headers: { ...options.headers, "Content-Length": String(Buffer.byteLength(options.body)) },
-      agent: agents[url.protocol as "http:" | "https:"],
-      lookup: createGuardedLookup(policy),
-    });
+    let req: http.ClientRequest;
     deadline = setTimeout(
       () => req.destroy(new DeadlineError(`No complete response within ${options.timeoutMs} ms`)),
       options.timeoutMs,
     );
-    req.on("error", fail);
-    req.on("response", (res) => {
+    const send = (fresh: boolean) => {
+      req = transport.request(url, {
+        method: "POST",
+        headers: { ...options.headers, "Content-Length": String(Buffer.byteLength(options.body)) },
+        agent: fresh ? false : agents[url.protocol as "http:" | "https:"],
+        lookup: createGuardedLookup(policy),
+      });
+      req.on("error", (error: NodeJS.ErrnoException) => {
+        // A kept-alive connection the receiver closed just as we reused it: the request never
+        // reached the receiver, so it goes once more on a new connection (as browsers do).
+        const stale = req.reusedSocket && !fresh && (error.code === "ECONNRESET" || error.code === "EPIPE");
+        if (stale && !settled) send(true);
+        else fail(error);
+      });
+      req.on("response", onResponse);
+      req.end(options.body);
+    };
+    const onResponse = (res: http.IncomingMessage) => {
       const chunks: Buffer[] = [];
       let kept = 0;
       let seen = 0;
@@ -134,7 +145,7 @@ export function sendRequest(options: SendOptions): Promise<SendResult> {
               : `Endpoint answered ${status}`,
         });
       }
-    });
-    req.end(options.body);
+    };
+    send(false);
   });
 }
