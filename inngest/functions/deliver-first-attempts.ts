@@ -27,8 +27,9 @@ function deliveriesOf(events: Array<{ data: unknown }>): Requested[] {
 // attempts of a batch go out in parallel and are recorded in groups; whatever is left to do for
 // a delivery afterwards (its retries, or a first attempt the batch's time budget did not reach)
 // goes on in a deliver-webhook run of its own, as do first attempts to endpoints already
-// failing (a batch waits for its slowest request, and a failing endpoint's are the slowest). If this run fails for good, its
-// onFailure hands every delivery of the batch on the same way, resuming where each stopped.
+// failing (a batch waits for its slowest request, and a failing endpoint's are the slowest).
+// If this run fails for good, its onFailure hands every delivery of the batch on the same way,
+// resuming where each stopped.
 export const deliverFirstAttempts = inngest.createFunction(
   {
     id: "deliver-first-attempts",

@@ -81,7 +81,8 @@ export async function dispatchStragglers(eventLimit = 100): Promise<number> {
   const stragglers = rows.map((r) => ({ id: r.id, eventId: r.event_id, endpointId: r.endpoint_id, accountId: r.account_id }));
   if (!(await dispatchDeliveries(stragglers))) return 0;
   // Listed events left with no delivery to hand over (their endpoints' deliveries were deleted).
-  const empty = eventIds.filter((id) => !stragglers.some((d) => d.eventId === id));
+  const handedOver = new Set(stragglers.map((d) => d.eventId));
+  const empty = eventIds.filter((id) => !handedOver.has(id));
   if (empty.length) await markDispatched(empty);
   return stragglers.length;
 }

@@ -91,21 +91,26 @@ export function sendRequest(options: SendOptions): Promise<SendResult> {
       options.timeoutMs,
     );
     const send = (fresh: boolean) => {
-      req = transport.request(url, {
+      const current = transport.request(url, {
         method: "POST",
         headers: { ...options.headers, "Content-Length": String(Buffer.byteLength(options.body)) },
         agent: fresh ? false : agents[url.protocol as "http:" | "https:"],
         lookup: createGuardedLookup(policy),
       });
-      req.on("error", (error: NodeJS.ErrnoException) => {
-        // A kept-alive connection the receiver closed just as we reused it: the request never
-        // reached the receiver, so it goes once more on a new connection (as browsers do).
-        const stale = req.reusedSocket && !fresh && (error.code === "ECONNRESET" || error.code === "EPIPE");
+      req = current;
+      let answered = false;
+      current.on("error", (error: NodeJS.ErrnoException) => {
+        // A kept-alive connection the receiver closed just as we reused it, before any answer:
+        // the request never reached the receiver, so it goes once more on a new connection.
+        const stale = current.reusedSocket && !fresh && !answered && (error.code === "ECONNRESET" || error.code === "EPIPE");
         if (stale && !settled) send(true);
         else fail(error);
       });
-      req.on("response", onResponse);
-      req.end(options.body);
+      current.on("response", (res) => {
+        answered = true;
+        onResponse(res);
+      });
+      current.end(options.body);
     };
     const onResponse = (res: http.IncomingMessage) => {
       const chunks: Buffer[] = [];
