@@ -115,7 +115,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const ready = new Promise<void>((resolve, reject) => {
     for (const stream of [launcher.stdout!, launcher.stderr!]) {
       createInterface({ input: stream }).on("line", (line) => {
-        log.write(`${line}\n`);
+        // Lines the pipes still held when kill9() ended the log arrive after it.
+        if (!log.writableEnded) log.write(`${line}\n`);
         options.onLine?.(line);
         if (line.startsWith("[db24x7] ready in")) resolve();
       });
@@ -168,9 +169,18 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         for (const role of roles) for (const pid of found.get(role) ?? []) tryKill(pid, "SIGKILL");
         return;
       }
-      // Every descendant (whatever it is), then the launcher, so nothing is left to react.
-      for (const pid of descendants(launcher.pid!)) tryKill(pid, "SIGKILL");
-      tryKill(launcher.pid!, "SIGKILL");
+      // Freeze the whole tree first, top down, so no process reacts to another's death (the
+      // launcher stopping the rest gracefully) before it dies itself, as in a real crash.
+      const frozen = new Set<number>();
+      for (let round = 0; round < 5; round++) {
+        const found = [launcher.pid!, ...descendants(launcher.pid!)].filter((pid) => !frozen.has(pid));
+        if (found.length === 0) break;
+        for (const pid of found) {
+          tryKill(pid, "SIGSTOP");
+          frozen.add(pid);
+        }
+      }
+      for (const pid of frozen) tryKill(pid, "SIGKILL");
       log.end();
     },
   };
