@@ -1,9 +1,11 @@
 // Publishing against the real database and a real engine: what one publish stores, what it
-// hands to Inngest (the engine's stored events), producer-id repeats (also concurrent ones), and
+// hands to Inngest (the engine's stored events, and the requests that carried them, counted by a
+// pass-through proxy in front of the engine), producer-id repeats (also concurrent ones), and
 // the API key's lookup. The engine serves no app here, so nothing is delivered: these tests are
 // about the store and the hand-over (test/deliveries covers deliveries going out).
 // First: it points the app's Inngest client at the engine's port before the client is built.
-import { enginePort } from "../deliveries/engine-env";
+import { enginePort, freePort } from "../deliveries/engine-env";
+import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it, inject } from "vitest";
 import { startEngine, type RunningEngine } from "@/inngest/engine/engine";
 import { callerForApiKey, hashApiKey, type Caller } from "@/lib/auth/caller";
@@ -15,6 +17,37 @@ import { getEventType } from "@/lib/webhooks/event-types";
 import { createTestAccount, type TestAccount } from "../support/fixtures";
 
 let engine: RunningEngine;
+let proxy: http.Server;
+/** The event API requests that reached the engine, with how many events each carried. */
+const sends: number[] = [];
+/** When set, the proxy answers the event API with this status instead of passing it on. */
+let refuseSends: number | undefined;
+
+/** Passes every request on to the engine, counting the event API's (`POST /e/{key}`). */
+function startProxy(listenPort: number, enginePortBehind: number) {
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      if (req.method === "POST" && req.url?.startsWith("/e/")) {
+        if (refuseSends) return void res.writeHead(refuseSends, { "content-type": "application/json" }).end('{"error":"refused"}');
+        const parsed = JSON.parse(body.toString("utf8")) as unknown;
+        sends.push(Array.isArray(parsed) ? parsed.length : 1);
+      }
+      const upstream = http.request(
+        { host: "127.0.0.1", port: enginePortBehind, method: req.method, path: req.url, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      upstream.on("error", () => res.writeHead(502).end());
+      upstream.end(body);
+    });
+  });
+  return new Promise<http.Server>((resolve) => server.listen(listenPort, "127.0.0.1", () => resolve(server)));
+}
 
 /** What the engine received for a published event. */
 async function handedOver(eventId: string) {
@@ -32,12 +65,15 @@ let other: TestAccount;
 let caller: Caller;
 
 beforeAll(async () => {
-  engine = await startEngine({ databaseUrl: inject("databaseUrl"), port: enginePort, schema: "engine_publish", dbPoolSize: 2, log: () => {} });
+  const behind = await freePort();
+  engine = await startEngine({ databaseUrl: inject("databaseUrl"), port: behind, schema: "engine_publish", dbPoolSize: 2, log: () => {} });
+  proxy = await startProxy(enginePort, behind);
   [account, other] = await Promise.all([createTestAccount("Publish"), createTestAccount("Publish other")]);
   caller = account.users.admin.caller;
 }, 60_000);
 
 afterAll(async () => {
+  await new Promise((r) => (proxy ? proxy.close(r) : r(undefined)));
   await engine?.stop();
 });
 
@@ -147,6 +183,50 @@ describe("publishEvent", () => {
     const theirs = await publishEvent(other.users.admin.caller, input);
     expect(theirs.duplicate).toBe(false);
     expect(theirs.id).not.toBe(results[0]!.id);
+  });
+
+  it("hands concurrent publishes over together: each event once, in fewer requests than events", async () => {
+    const type = "alert.warning";
+    const acc = await createTestAccount("Publish together");
+    await endpoint(acc, { types: [type] });
+    await endpoint(acc, { types: [type] });
+    sends.length = 0;
+    const results = await Promise.all(
+      Array.from({ length: 30 }, () => publishEvent(acc.users.admin.caller, { type, data: sample(type), environment: "production" })),
+    );
+    for (const result of results) {
+      const sent = await handedOver(result.id);
+      expect(sent).toHaveLength(1);
+      expect(sent[0]!.data.deliveries.map((d) => d.delivery_id).sort()).toEqual(result.deliveries.map((d) => d.id).sort());
+    }
+    expect(await db.undispatchedEvent.count({ where: { event: { accountId: acc.accountId } } })).toBe(0);
+    expect(sends.reduce((a, b) => a + b, 0)).toBe(30);
+    // While one hand-over is in flight the next publishes wait for it and then go together.
+    expect(sends.length).toBeLessThan(30);
+    expect(Math.max(...sends)).toBeGreaterThan(1);
+  });
+
+  it("still stores events when the hand-over is refused, and leaves them listed for the sweep", async () => {
+    const type = "alert.resolved";
+    const acc = await createTestAccount("Publish refused");
+    await endpoint(acc, { types: [type] });
+    refuseSends = 400;
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 5 }, () => publishEvent(acc.users.admin.caller, { type, data: sample(type), environment: "production" })),
+      );
+      for (const result of results) {
+        expect(result.deliveries).toHaveLength(1);
+        expect(await handedOver(result.id)).toEqual([]);
+      }
+      const listed = await db.undispatchedEvent.findMany({ where: { event: { accountId: acc.accountId } }, select: { eventId: true } });
+      expect(listed.map((l) => l.eventId).sort()).toEqual(results.map((r) => r.id).sort());
+    } finally {
+      refuseSends = undefined;
+    }
+    // Later hand-overs go through again.
+    const after = await publishEvent(acc.users.admin.caller, { type, data: sample(type), environment: "production" });
+    expect(await handedOver(after.id)).toHaveLength(1);
   });
 
   it("answers a repeat with the first result even when the repeat is too large to store", async () => {
