@@ -1,0 +1,8 @@
+// Runs once when the Next.js server starts.
+export function register() {
+  // The Inngest SDK copies the environment on every event it sends (for its headers), and each
+  // read of the real process.env crosses into C++: in the publish path's profile that copy was
+  // 2 % of the server's CPU. A plain copy reads the same values. Production only: the
+  // development server reloads .env files into process.env while it runs.
+  if (process.env.NEXT_RUNTIME === "nodejs" && process.env.NODE_ENV === "production") process.env = { ...process.env };
+}
