@@ -47,6 +47,20 @@ export function sqlQuery<R extends pg.QueryResultRow>(
   return preparedQuery<R>(sqlPool(), name, text, values, client);
 }
 
+/**
+ * An unnamed statement, so planned at each execution with the statistics of that moment. A named
+ * one settles on a generic plan after five executions and keeps it until its tables are next
+ * analyzed: for a statement joining a growing table, a plan settled on while the table was small
+ * scans all of it at every execution.
+ */
+export function sqlQueryPlannedEachTime<R extends pg.QueryResultRow>(
+  text: string,
+  values: unknown[],
+  client?: pg.PoolClient,
+): Promise<pg.QueryResult<R>> {
+  return (client ?? sqlPool()).query<R>(text, values);
+}
+
 /** Runs `work` in one transaction on a pooled connection. */
 export function sqlTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   return withTransaction(sqlPool(), work);
