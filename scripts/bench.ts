@@ -283,9 +283,9 @@ async function pgStatements(databaseUrl: string, action: "reset" | "read") {
       return [];
     }
     const { rows } = await client.query(
-      `SELECT calls, round(total_exec_time::numeric, 0) AS total_ms, round(mean_exec_time::numeric, 3) AS mean_ms,
+      `SELECT calls, round(total_exec_time::numeric, 0) AS total_ms, round(total_plan_time::numeric, 0) AS plan_ms, round(mean_exec_time::numeric, 3) AS mean_ms,
               left(regexp_replace(query, '\\s+', ' ', 'g'), 160) AS query
-         FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15`,
+         FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25`,
     );
     return rows;
   } catch (error) {
@@ -443,6 +443,7 @@ async function main() {
       receiver.receipts.length = 0;
       const count = Math.round(LATENCY_RATE * LATENCY_SECONDS);
       const sent2 = new Map<string, number>();
+      if (PG_STATS && DATABASE_URL) await pgStatements(DATABASE_URL, "reset");
       const usage2 = new Usage(stack);
       const t1 = Date.now();
       usage2.begin();
@@ -466,6 +467,7 @@ async function main() {
         publish: published2,
         delay: delays(sent2, receiver.receipts),
         processes: usage2.end(),
+        ...(PG_STATS && DATABASE_URL ? { pg_statements: await pgStatements(DATABASE_URL, "read") } : {}),
       };
       log(`phase 2: ${JSON.stringify(result.latency)}`);
     }
