@@ -117,7 +117,7 @@ export class Scheduler {
     try {
       const limit = Math.max(16, this.poolSize * 2);
       const fullKeys = this.slots.fullKeys();
-      const rows = await this.store.dueItems(Date.now(), limit, [...this.known], fullKeys);
+      const { items: rows, next } = await this.store.poll(Date.now(), limit, [...this.known], fullKeys);
       for (const row of rows) {
         if (this.known.has(row.id) || this.finishedDuringFetch.has(row.id)) continue;
         this.known.add(row.id);
@@ -128,7 +128,6 @@ export class Scheduler {
       // A busy queue must not starve cron ticks and batch deadlines: check them when the timer fired.
       if (!full || this.timerFired) {
         this.timerFired = false;
-        const next = await this.store.nextDue([...this.known], this.slots.fullKeys());
         const now = Date.now();
         if (next.cron !== null && next.cron <= now) {
           await this.fireCrons();

@@ -426,32 +426,34 @@ export class Store {
 
   // ── the queue ──────────────────────────────────────────────────────────────
 
-  async dueItems(now: number, limit: number, exclude: string[], fullKeys: string[]): Promise<QueueItem[]> {
-    const { rows } = await this.prepared<ItemRow>(
-      "due",
-      `SELECT ${ITEM_COLUMNS} FROM ${this.s}.queue
-             WHERE due_at <= $1 AND NOT (id = ANY($2::bigint[])) AND NOT (ckeys && $3::text[])
-             ORDER BY due_at LIMIT $4`,
-      [now, exclude, fullKeys, limit],
-    );
-    return rows.map(toItem);
-  }
-
-  /** Earliest time anything (a queue item we do not hold, a cron, a batch) becomes due. */
-  async nextDue(
+  /**
+   * Due queue items this process does not hold (oldest first, at most `limit`), and the earliest
+   * time anything else becomes due: a queue item beyond those, a cron tick, a batch deadline. One
+   * round trip: the scheduler asks after every batch deadline and every call that held a
+   * concurrency slot, and asking in two statements made almost half of the engine's.
+   */
+  async poll(
+    now: number,
+    limit: number,
     exclude: string[],
     fullKeys: string[],
-  ): Promise<{ item: number | null; cron: number | null; batch: number | null }> {
+  ): Promise<{ items: QueueItem[]; next: { item: number | null; cron: number | null; batch: number | null } }> {
     const { rows } = await this.prepared(
-      "next",
-      `SELECT (SELECT min(due_at) FROM ${this.s}.queue WHERE NOT (id = ANY($1::bigint[])) AND NOT (ckeys && $2::text[])) AS item,
-                    (SELECT min(next_at) FROM ${this.s}.crons) AS cron,
-                    (SELECT min(flush_at) FROM ${this.s}.batch_items) AS batch`,
-      [exclude, fullKeys],
+      "poll",
+      `WITH due AS (
+         SELECT ${ITEM_COLUMNS} FROM ${this.s}.queue
+          WHERE due_at <= $1 AND NOT (id = ANY($2::bigint[])) AND NOT (ckeys && $3::text[])
+          ORDER BY due_at LIMIT $4)
+       SELECT (SELECT coalesce(json_agg(due ORDER BY due.due_at), '[]') FROM due) AS items,
+              (SELECT min(due_at) FROM ${this.s}.queue
+                WHERE NOT (id = ANY($2::bigint[])) AND NOT (ckeys && $3::text[]) AND id NOT IN (SELECT id FROM due)) AS item,
+              (SELECT min(next_at) FROM ${this.s}.crons) AS cron,
+              (SELECT min(flush_at) FROM ${this.s}.batch_items) AS batch`,
+      [now, exclude, fullKeys, limit],
     );
-    const row = rows[0] as { item: string | null; cron: string | null; batch: string | null };
+    const row = rows[0] as { items: ItemRow[]; item: string | null; cron: string | null; batch: string | null };
     const time = (value: string | null) => (value === null ? null : Number(value));
-    return { item: time(row.item), cron: time(row.cron), batch: time(row.batch) };
+    return { items: row.items.map(toItem), next: { item: time(row.item), cron: time(row.cron), batch: time(row.batch) } };
   }
 
   async deleteItem(id: string): Promise<void> {
