@@ -25,6 +25,11 @@ beforeAll(async () => {
       if (path === "/see-other") return void res.writeHead(303, { location: "/echo?from=303" }).end();
       if (path === "/temporary") return void res.writeHead(307, { location: "/echo?from=307" }).end();
       if (path === "/loop") return void res.writeHead(302, { location: "/loop" }).end();
+      if (path === "/cut") {
+        res.writeHead(200, { "content-length": "100" });
+        res.write("only part of it");
+        return void setTimeout(() => res.socket?.destroy(), 50);
+      }
       if (path === "/slow") return void setTimeout(() => res.writeHead(200).end("late"), 2_000);
       res.writeHead(404, { "content-type": "application/json" }).end('{"error":"not found"}');
     });
@@ -73,6 +78,10 @@ describe("nodeFetch", () => {
     expect((await nodeFetch(`${base}/temporary`, { redirect: "manual" })).status).toBe(307);
     await expect(nodeFetch(`${base}/loop`)).rejects.toThrow("too many redirects");
     await expect(nodeFetch(`${base}/temporary`, { redirect: "error" })).rejects.toThrow("redirected");
+  });
+
+  it("rejects a response cut off in the middle of its body", async () => {
+    await expect(nodeFetch(`${base}/cut`)).rejects.toThrow();
   });
 
   it("stops at an abort and rejects when nothing listens", async () => {
