@@ -45,7 +45,7 @@ export async function dispatchDeliveries(deliveries: Dispatchable[]): Promise<bo
     byEvent.set(d.eventId, data);
   }
   return new Promise((resolve) => {
-    waiting.push({ events: [...byEvent.values()], resolve });
+    waiting.push({ events: [...byEvent.values()], deliveries: deliveries.length, resolve });
     if (!handingOver) void handOverWaiting();
   });
 }
@@ -56,41 +56,34 @@ export async function dispatchDeliveries(deliveries: Dispatchable[]): Promise<bo
 // database) far above one event's share of a shared one: under load this halved the engine's
 // CPU per delivery. A hand-over is bounded in deliveries (an event alone always goes).
 const HAND_OVER_MAX_DELIVERIES = 1_000;
-let waiting: Array<{ events: DeliveriesRequestedData[]; resolve: (ok: boolean) => void }> = [];
+const waiting: Array<{ events: DeliveriesRequestedData[]; deliveries: number; resolve: (ok: boolean) => void }> = [];
 let handingOver = false;
 
 async function handOverWaiting() {
   handingOver = true;
   while (waiting.length > 0) {
-    let count = 0;
-    let take = 0;
-    while (take < waiting.length && (take === 0 || count + deliveriesIn(waiting[take]!.events) <= HAND_OVER_MAX_DELIVERIES)) {
-      count += deliveriesIn(waiting[take++]!.events);
-    }
-    const group = waiting.slice(0, take);
-    waiting = waiting.slice(take);
-    const ok = await handOver(group.flatMap((g) => g.events));
+    let count = waiting[0]!.deliveries;
+    let take = 1;
+    while (take < waiting.length && count + waiting[take]!.deliveries <= HAND_OVER_MAX_DELIVERIES) count += waiting[take++]!.deliveries;
+    const group = waiting.splice(0, take);
+    const ok = await handOver(group.flatMap((g) => g.events), count);
     for (const g of group) g.resolve(ok);
   }
   handingOver = false;
 }
 
-async function handOver(events: DeliveriesRequestedData[]): Promise<boolean> {
+async function handOver(events: DeliveriesRequestedData[], deliveries: number): Promise<boolean> {
   try {
     await inngest.send(events.map((data) => ({ name: DELIVERY_REQUESTED, id: data.event_id, data })));
     await markDispatched(events.map((e) => e.event_id));
     return true;
   } catch (error) {
     console.error(
-      `[deliveries] handing ${deliveriesIn(events)} deliveries to Inngest failed; the sweep will retry:`,
+      `[deliveries] handing ${deliveries} deliveries to Inngest failed; the sweep will retry:`,
       error instanceof Error ? error.message : error,
     );
     return false;
   }
-}
-
-function deliveriesIn(events: DeliveriesRequestedData[]): number {
-  return events.reduce((n, e) => n + e.deliveries.length, 0);
 }
 
 function markDispatched(eventIds: string[]) {
