@@ -21,8 +21,10 @@ export interface EngineOptions {
   port?: number;
   /** The app's serve URL to sync on start (e.g. http://127.0.0.1:3000/api/inngest). */
   appUrl?: string;
-  /** Signed (cloud) mode: sign calls, require the app's key on /fn/register. */
+  /** Signed (cloud) mode: sign calls, verify answers, require the app's key on /fn/register. */
   signingKey?: string;
+  /** Required in the event API's path (/e/{key}) when set. */
+  eventKey?: string;
   schema?: string;
   backoff?: Backoff;
   /** Calls to the app in flight at once. */
@@ -107,6 +109,8 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     events,
     log,
     signingKey: options.signingKey,
+    eventKey: options.eventKey,
+    appUrl: options.appUrl,
     onRegistered: () => scheduler.wake(),
   });
   const host = options.host ?? "127.0.0.1";

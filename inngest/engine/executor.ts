@@ -6,7 +6,7 @@ import type { HttpClient, HttpResponse } from "./http-client";
 import type { Logger } from "./log";
 import { interpretCall } from "./outcome";
 import type { Registry } from "./registry";
-import { signatureHeader } from "./signing";
+import { responseSignatureValid, signatureHeader } from "./signing";
 import type { QueueItem, RunState, Store } from "./store";
 
 /** Cached run states, counted in events (a batched run weighs its batch size) to bound memory. */
@@ -34,6 +34,11 @@ class RunCache {
     this.runs.delete(runId);
     this.events -= weight(run);
   }
+}
+
+function headerValue(response: HttpResponse, name: string): string | undefined {
+  const value = response.headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 export interface ExecutorDeps {
@@ -159,7 +164,13 @@ export class Executor {
     };
     if (run.version > 0) headers["x-inngest-req-version"] = String(run.version);
     if (signingKey) headers["x-inngest-signature"] = signatureHeader(body, signingKey);
-    return this.deps.http.request("POST", url.href, body, headers, this.deps.callTimeoutMs);
+    const response = await this.deps.http.request("POST", url.href, body, headers, this.deps.callTimeoutMs);
+    // In signed mode an answer counts only if the app signed it: anything else came from
+    // something that is not our app (a proxy, another process on the port) and is retried.
+    if (signingKey && !responseSignatureValid(headerValue(response, "x-inngest-signature"), response.body, signingKey)) {
+      throw new Error(`the answer (HTTP ${response.status}) is not signed with the engine's signing key`);
+    }
+    return response;
   }
 
   private async runState(runId: string): Promise<RunState | undefined> {

@@ -2,7 +2,9 @@
 //   DATABASE_URL                 PostgreSQL for the engine's state (required)
 //   INNGEST_ENGINE_HOST/PORT     listen address (127.0.0.1:8288)
 //   INNGEST_APP_URL              the app's serve URL, synced on start and kept synced
-//   INNGEST_SIGNING_KEY          signed (cloud) mode
+//   INNGEST_SIGNING_KEY          signed (cloud) mode: calls signed both ways, /fn/register and
+//                                /v1/* need the key's hash as bearer
+//   INNGEST_EVENT_KEY            required in the event API's path (/e/{key}) when set
 //   INNGEST_ENGINE_SCHEMA        schema for the engine's tables (inngest_engine)
 //   INNGEST_ENGINE_BACKOFF       retry delays "1s,5s,30s" or a scale of the server's ("0.1")
 //   INNGEST_ENGINE_MAX_IN_FLIGHT calls to the app at once (64)

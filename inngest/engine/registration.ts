@@ -11,12 +11,21 @@ export interface RegisterReply {
   body: { status: number; ok?: boolean; modified?: boolean; error?: string };
 }
 
+function sameServeUrl(a: string, b: string): boolean {
+  try {
+    const [x, y] = [new URL(a), new URL(b)];
+    return x.origin === y.origin && x.pathname === y.pathname;
+  } catch {
+    return false;
+  }
+}
+
 function refuse(status: number, error: string): RegisterReply {
   return { httpStatus: status, body: { status, error } };
 }
 
 export async function register(
-  deps: { store: Store; registry: Registry; log: Logger; signingKey?: string; onRegistered(): void },
+  deps: { store: Store; registry: Registry; log: Logger; signingKey?: string; appUrl?: string; onRegistered(): void },
   body: unknown,
   authorization: string | undefined,
 ): Promise<RegisterReply> {
@@ -27,6 +36,12 @@ export async function register(
   const payload = body as { url?: unknown; appName?: unknown; functions?: unknown } | null;
   if (!payload || typeof payload.url !== "string" || !Array.isArray(payload.functions)) {
     return refuse(400, "invalid register payload: url and functions are required");
+  }
+  // The app names its own URL; an app reached through a forged Host header would name another
+  // and have the engine's calls sent there. Only the configured URL is accepted.
+  if (deps.appUrl && !sameServeUrl(payload.url, deps.appUrl)) {
+    deps.log("warn", "register refused: app URL is not the configured one", { app_url: payload.url });
+    return refuse(400, `app URL ${payload.url} is not the engine's configured app URL (INNGEST_APP_URL)`);
   }
   const configs = payload.functions as FunctionConfig[];
   for (const config of configs) {

@@ -5,6 +5,7 @@ import { BadEventError, normalizeEvents, type EventRouter } from "./events";
 import type { Logger } from "./log";
 import { register } from "./registration";
 import type { Registry } from "./registry";
+import { bearerMatches, secretMatches } from "./signing";
 import type { Store } from "./store";
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -51,6 +52,10 @@ export function createServer(deps: {
   events: EventRouter;
   log: Logger;
   signingKey?: string;
+  /** Required in the event API's path (/e/{key}) when set. */
+  eventKey?: string;
+  /** The only app URL registrations may name, when set. */
+  appUrl?: string;
   onRegistered(): void;
 }): http.Server {
   return http.createServer((req, res) => {
@@ -63,11 +68,19 @@ export function createServer(deps: {
         return send(res, reply.httpStatus, reply.body);
       }
       if (req.method === "POST" && url.pathname.startsWith("/e/")) {
+        if (deps.eventKey && !secretMatches(url.pathname.slice(3), deps.eventKey)) {
+          deps.log("warn", "event refused: wrong event key");
+          return send(res, 401, { status: 401, error: "unauthorized: wrong event key" });
+        }
         const seed = req.headers["x-inngest-event-id-seed"];
         const events = normalizeEvents(await readBody(req), typeof seed === "string" ? seed : undefined, Date.now());
         await deps.events.ingest(events);
         // The SDK reads `status` from the body and throws without it.
         return send(res, 200, { ids: events.map((e) => e.id), status: 200 });
+      }
+      // Runs hold the app's event data: in signed mode only the app's key may read them.
+      if (url.pathname.startsWith("/v1/") && deps.signingKey && !bearerMatches(req.headers.authorization, deps.signingKey)) {
+        return send(res, 401, { status: 401, error: "unauthorized: Authorization: Bearer <hashed signing key> required" });
       }
       if (route === "GET /v1/runs") {
         const limit = Math.min(Math.max(Number(url.searchParams.get("limit") ?? 50) || 50, 1), 500);

@@ -10,6 +10,7 @@ import { inject } from "vitest";
 import { createBackoff } from "../../../inngest/engine/backoff";
 import { startEngine, type EngineOptions, type RunningEngine } from "../../../inngest/engine/engine";
 import type { LogFields } from "../../../inngest/engine/log";
+import { hashedSigningKey } from "../../../inngest/engine/signing";
 
 export const databaseUrl = () => inject("databaseUrl");
 
@@ -82,11 +83,13 @@ export async function startTestEngine(
     ...engineOptions,
   });
   if (options.appUrl && waitForSync) await waitFor(() => logs.some((l) => l.msg === "app synced"), 20_000, "app sync");
-  return { ...engine, logs, get: (path) => getJson(`${engine.url}${path}`) };
+  // In signed mode the engine's API wants the signing key's hash, as the SDK sends it.
+  const headers: Record<string, string> = options.signingKey ? { authorization: `Bearer ${hashedSigningKey(options.signingKey)}` } : {};
+  return { ...engine, logs, get: (path) => getJson(`${engine.url}${path}`, headers) };
 }
 
-export async function getJson<T = any>(url: string): Promise<T> {
-  const res = await fetch(url);
+export async function getJson<T = any>(url: string, headers: Record<string, string> = {}): Promise<T> {
+  const res = await fetch(url, { headers });
   if (!res.ok) throw new Error(`GET ${url} → ${res.status}`);
   return (await res.json()) as T;
 }
