@@ -1,12 +1,16 @@
 // The delivery worker (`npm start` runs it; `npm run worker` alone): the app's Inngest
 // functions served over HTTP from a process of their own, so deliveries neither queue behind
 // dashboard and API requests on Next.js's one event loop nor pay its per-request cost, and the
-// two use the machine's cores side by side. Same functions, code and database as Next.js, which
-// still serves /api/inngest for executors pointed at it (Inngest Cloud, the Dev Server).
+// two use the machine's cores side by side. Same functions, code and database as Next.js.
+// Under `npm start` it runs in signed (cloud) mode: it answers only calls signed with the
+// engine's key (INNGEST_SIGNING_KEY), signs its answers, and registers the URL it is configured
+// with (INNGEST_SERVE_ORIGIN), never one taken from a request's Host.
 import http from "node:http";
+import { Readable } from "node:stream";
 import { serve } from "inngest/node";
 import { inngest } from "./client";
 import { functions } from "./functions";
+import { refuseUnparsable, withoutServerDetails } from "./guard";
 
 // The Inngest SDK copies the environment seven times per request, and each read of the real
 // process.env crosses into C++: 44 µs a copy against 6 µs from a plain object (measured, 39
@@ -15,13 +19,97 @@ process.env = { ...process.env };
 
 const host = process.env.INNGEST_WORKER_HOST ?? "127.0.0.1";
 const port = Number(process.env.INNGEST_WORKER_PORT ?? 8289);
-const handler = serve({ client: inngest, functions, servePath: "/api/inngest" });
+const SERVE_PATH = "/api/inngest";
+// The engine's calls carry whole batches; anything far larger is not one of them.
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+const handler = serve({
+  client: inngest,
+  functions,
+  servePath: SERVE_PATH,
+  serveOrigin: process.env.INNGEST_SERVE_ORIGIN || `http://${host}:${port}`,
+});
+
+function answer(res: http.ServerResponse, status: number, body: string) {
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) }).end(body);
+}
+
+function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on("end", () => resolve(size <= MAX_BODY_BYTES ? Buffer.concat(chunks) : undefined));
+    req.on("error", reject);
+  });
+}
+
+/** The SDK's answer, held until it is complete so it can go out without server details. */
+class HeldAnswer {
+  private status = 200;
+  private headers: Record<string, string> = {};
+  constructor(private res: http.ServerResponse) {}
+
+  writeHead(status: number, headers: Record<string, string>) {
+    this.status = status;
+    this.headers = headers;
+    return this;
+  }
+
+  end(body: string | Buffer = "") {
+    const text = typeof body === "string" ? body : body.toString("utf8");
+    const signatureHeader = Object.keys(this.headers).find((k) => k.toLowerCase() === "x-inngest-signature");
+    const scrubbed = withoutServerDetails(text, signatureHeader && this.headers[signatureHeader], process.env.INNGEST_SIGNING_KEY);
+    if (scrubbed && signatureHeader && scrubbed.signature) this.headers[signatureHeader] = scrubbed.signature;
+    this.res.writeHead(this.status, this.headers).end(scrubbed?.body ?? text);
+  }
+
+  // Streaming is off (INNGEST_STREAMING is never set); the SDK would call these only with it.
+  write(): never {
+    throw new Error("streamed answers are not supported by the delivery worker");
+  }
+
+  destroy(error?: Error) {
+    this.res.destroy(error);
+  }
+}
+
+async function serveFunctions(req: http.IncomingMessage, res: http.ServerResponse) {
+  const body = await readBody(req);
+  if (body === undefined) return answer(res, 413, JSON.stringify({ error: { code: "payload_too_large", message: "Request body too large" } }));
+  const refusal = refuseUnparsable(req.method ?? "", body.toString("utf8"));
+  if (refusal) return answer(res, refusal.status, refusal.body);
+  // The SDK reads the body from the request stream: hand it one that replays what was read.
+  const replay = Object.assign(Readable.from(body.length ? [body] : []), {
+    headers: req.headers,
+    method: req.method,
+    url: req.url,
+    socket: req.socket,
+  });
+  await handler(replay as unknown as http.IncomingMessage, new HeldAnswer(res) as unknown as http.ServerResponse);
+}
+
+function pathname(url: string | undefined): string | undefined {
+  try {
+    return new URL(url ?? "/", "http://worker").pathname;
+  } catch {
+    return undefined;
+  }
+}
 
 const server = http.createServer((req, res) => {
-  if (new URL(req.url ?? "/", "http://worker").pathname === "/api/inngest") return void handler(req, res);
-  res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "not_found", message: "Not found" } }));
+  if (pathname(req.url) !== SERVE_PATH) {
+    return answer(res, 404, JSON.stringify({ error: { code: "not_found", message: "Not found" } }));
+  }
+  serveFunctions(req, res).catch((error: unknown) => {
+    console.error("[worker] call failed", error);
+    if (!res.headersSent) answer(res, 500, JSON.stringify({ error: { code: "internal_error", message: "Something went wrong on our side" } }));
+    else res.destroy();
+  });
 });
-server.listen(port, host, () => console.log(`serving Inngest functions at http://${host}:${port}/api/inngest`));
+server.listen(port, host, () => console.log(`serving Inngest functions at http://${host}:${port}${SERVE_PATH}`));
 
 const stop = () => server.close(() => process.exit(0));
 process.on("SIGTERM", stop);
