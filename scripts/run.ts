@@ -1,4 +1,7 @@
 // `npm run dev` / `npm start`: brings up the whole product on one machine.
+//   `dev` listens on loopback only: its function endpoint answers unsigned calls. `start` shares
+//   a signing key between the engine and the worker (INNGEST_SIGNING_KEY, else generated once
+//   and kept in the database) and every call between them is signed both ways.
 //   database: DATABASE_URL if set, else PGlite in its own process (data under .data/pglite)
 //   migrations (skipped when all are applied), the demo account on first start (dev only)
 //   the embedded Inngest engine (unless INNGEST_EMBEDDED=0) and, for `start`, the delivery
@@ -10,7 +13,9 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { DEV_AUTH_SECRET, DEV_ENCRYPTION_KEY, productionConfigProblems } from "../lib/config";
 import { DEMO_LOGIN, seedDemoAccount } from "../lib/accounts/demo";
+import { plainHttpWarning } from "../lib/public-url";
 import { createPrismaClient } from "../lib/db-client";
+import { inngestKeys, SigningKeyError, type InngestKeys } from "./lib/inngest-keys";
 import { migrate } from "./lib/migrate";
 
 const mode = process.argv[2] === "start" ? "start" : "dev";
@@ -24,6 +29,10 @@ let stopping = false;
 
 function log(message: string) {
   process.stdout.write(`[db24x7] ${message}\n`);
+}
+
+function isLoopback(name: string): boolean {
+  return name === "localhost" || name === "::1" || /^127(?:\.\d{1,3}){3}$/.test(name);
 }
 
 function fail(message: string): never {
@@ -98,26 +107,24 @@ async function main() {
   process.on("SIGINT", () => stopAll(0));
   process.on("SIGTERM", () => stopAll(0));
 
+  if (mode === "dev" && !isLoopback(host)) {
+    fail(`npm run dev serves the Inngest functions unsigned (dev mode) and listens on 127.0.0.1 only (HOST=${host}). Use npm start to serve other hosts.`);
+  }
+  if (mode === "start" && process.env.INNGEST_EMBEDDED === "0" && !process.env.INNGEST_SIGNING_KEY) {
+    fail("With INNGEST_EMBEDDED=0, npm start serves the functions at /api/inngest to Inngest Cloud or self-hosted Inngest, signed: set INNGEST_SIGNING_KEY and INNGEST_EVENT_KEY.");
+  }
   if (mode === "start") {
     const problems = productionConfigProblems(process.env);
     if (problems.length) fail(`Refusing to start in production with development defaults. Set:\n  - ${problems.join("\n  - ")}`);
     if (!existsSync(join(root, process.env.NEXT_DIST_DIR || ".next", "BUILD_ID"))) fail("No production build found: run `npm run build` first.");
+    const insecure = plainHttpWarning(process.env.NEXTAUTH_URL ?? `http://${host}:${port}`);
+    if (insecure) log(`warning: ${insecure}`);
   }
 
   const t0 = Date.now();
   const databaseUrl = process.env.DATABASE_URL || (await startPglite());
   const applied = await migrate(databaseUrl);
   if (applied.length) log(`applied migrations: ${applied.join(", ")}`);
-  const seeded = mode === "dev" && (await (async () => {
-    const prisma = createPrismaClient(databaseUrl, 1);
-    try {
-      return await seedDemoAccount(prisma);
-    } finally {
-      await prisma.$disconnect();
-    }
-  })());
-  if (seeded) log("seeded the demo account");
-
   const appUrl = `http://${host}:${port}`;
   const embeddedEngine = process.env.INNGEST_EMBEDDED !== "0";
   const env: NodeJS.ProcessEnv = {
@@ -127,28 +134,57 @@ async function main() {
     NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? appUrl,
     NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? DEV_AUTH_SECRET,
     APP_ENCRYPTION_KEY: process.env.APP_ENCRYPTION_KEY ?? DEV_ENCRYPTION_KEY,
-    ...(embeddedEngine ? { INNGEST_DEV: `http://127.0.0.1:${enginePort}` } : {}),
   };
 
-  if (embeddedEngine) {
-    // In production the engine calls the delivery worker (inngest/worker.ts), a process of its
-    // own beside Next.js; in development it calls Next.js, which reloads the functions on change.
-    let functionsUrl = `${appUrl}/api/inngest`;
-    if (mode === "start") {
-      const workerPort = Number(process.env.INNGEST_WORKER_PORT ?? enginePort + 1);
-      functionsUrl = `http://127.0.0.1:${workerPort}/api/inngest`;
-      start("worker", ["--conditions=react-server", "--import", "tsx", join(root, "inngest/worker.ts")], {
-        ...env,
-        NODE_ENV: "production",
-        INNGEST_WORKER_PORT: String(workerPort),
-      });
-      if (!(await waitForHttp(functionsUrl, 60_000))) fail("the delivery worker did not start");
+  const prisma = createPrismaClient(databaseUrl, 1);
+  let keys: InngestKeys | undefined;
+  try {
+    if (mode === "dev" && (await seedDemoAccount(prisma))) log("seeded the demo account");
+    if (mode === "start" && embeddedEngine) {
+      keys = await inngestKeys(prisma, { given: process.env.INNGEST_SIGNING_KEY, masterKey: env.APP_ENCRYPTION_KEY! });
+      if (keys.source === "generated") log("generated the Inngest signing key (kept, encrypted, in the database)");
     }
+  } catch (error) {
+    if (error instanceof SigningKeyError) fail(error.message);
+    throw error;
+  } finally {
+    await prisma.$disconnect();
+  }
+
+  if (embeddedEngine && mode === "dev") {
+    // Development: the engine calls Next.js's /api/inngest unsigned (Inngest's dev mode), and
+    // Next.js reloads the functions as they are edited. Both listen on loopback only.
+    env.INNGEST_DEV = `http://127.0.0.1:${enginePort}`;
+    start("engine", ["--import", "tsx", join(root, "inngest/engine/main.ts")], {
+      ...env,
+      INNGEST_ENGINE_PORT: String(enginePort),
+      INNGEST_APP_URL: process.env.INNGEST_APP_URL ?? `${appUrl}/api/inngest`,
+    });
+  } else if (keys) {
+    // Production: the engine calls the delivery worker (inngest/worker.ts), a process of its own
+    // beside Next.js, signed both ways with the shared key as Inngest Cloud does. Next.js only
+    // sends events (with the event key) and does not serve the functions at all.
+    const workerPort = Number(process.env.INNGEST_WORKER_PORT ?? enginePort + 1);
+    const functionsUrl = `http://127.0.0.1:${workerPort}/api/inngest`;
+    for (const name of ["INNGEST_DEV", "INNGEST_API_BASE_URL", "INNGEST_EVENT_API_BASE_URL", "INNGEST_SIGNING_KEY", "INNGEST_SIGNING_KEY_FALLBACK"]) {
+      delete env[name];
+    }
+    Object.assign(env, { INNGEST_BASE_URL: `http://127.0.0.1:${enginePort}`, INNGEST_EVENT_KEY: keys.eventKey });
+    start("worker", ["--conditions=react-server", "--import", "tsx", join(root, "inngest/worker.ts")], {
+      ...env,
+      NODE_ENV: "production",
+      INNGEST_WORKER_PORT: String(workerPort),
+      INNGEST_SIGNING_KEY: keys.signingKey,
+      INNGEST_SERVE_ORIGIN: new URL(functionsUrl).origin,
+    });
+    if (!(await waitForHttp(functionsUrl, 60_000))) fail("the delivery worker did not start");
     start("engine", ["--import", "tsx", join(root, "inngest/engine/main.ts")], {
       ...env,
       INNGEST_ENGINE_PORT: String(enginePort),
       INNGEST_APP_URL: process.env.INNGEST_APP_URL ?? functionsUrl,
+      INNGEST_SIGNING_KEY: keys.signingKey,
     });
+    env.DB24X7_WORKER_SERVES_FUNCTIONS = "1";
   }
 
   const next = join(root, "node_modules/next/dist/bin/next");
