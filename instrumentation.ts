@@ -1,5 +1,8 @@
 // Runs once when the Next.js server starts.
-export function register() {
+export async function register() {
+  // Route handlers see the TCP peer's address in a header of ours, for throttling by address:
+  // X-Forwarded-For is the client's to forge (lib/auth/peer-address.ts).
+  if (process.env.NEXT_RUNTIME === "nodejs") (await import("./lib/auth/peer-address")).installPeerAddressHeader();
   // The Inngest SDK copies the environment on every event it sends (for its headers), and each
   // read of the real process.env crosses into C++: in the publish path's profile that copy was
   // 2 % of the server's CPU. A plain copy reads the same values. Production only: the
