@@ -3,8 +3,9 @@ import type { Role } from "@prisma/client";
 import type { NextRequest } from "next/server";
 import { getToken } from "next-auth/jwt";
 import type { ZodType } from "zod";
-import { callerForApiKey, callerForUser, type Caller } from "../auth/caller";
+import { callerForApiKey, callerForSession, type Caller } from "../auth/caller";
 import { hasRole } from "../auth/roles";
+import { sessionIdOf } from "../auth/sessions";
 import { config } from "../config";
 import { ApiError, errorResponse, forbidden, unauthorized } from "./errors";
 import { jsonResponse } from "./json-response";
@@ -75,14 +76,15 @@ async function authenticate(req: NextRequest): Promise<Caller> {
     if (!caller) throw new ApiError(401, "invalid_api_key", "The API key is invalid, expired or revoked");
     return caller;
   }
-  const token = await getToken({ req, secret: config().NEXTAUTH_SECRET });
-  if (!token?.sub) throw unauthorized();
+  const sessionId = sessionIdOf(await getToken({ req, secret: config().NEXTAUTH_SECRET }));
+  if (!sessionId) throw unauthorized();
   // Cookies ride along on cross-site requests; a mutation must come from our own origin.
   if (!SAFE_METHODS.has(req.method) && !isSameOrigin(req)) {
     throw new ApiError(403, "cross_site_request", "Cross-site request refused");
   }
-  const caller = await callerForUser(token.sub);
-  if (!caller) throw unauthorized("Your user no longer belongs to an account");
+  // Also null when the session has ended (signed out; a password, role or membership change).
+  const caller = await callerForSession(sessionId);
+  if (!caller) throw unauthorized("Your session has ended: sign in again");
   return caller;
 }
 

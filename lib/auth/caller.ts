@@ -1,7 +1,7 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import type { Role } from "@prisma/client";
-import { db, sqlQuery, sqlTimestamp } from "../db";
+import { sqlQuery, sqlTimestamp } from "../db";
 
 /** Who is calling: resolved once per request, handed to every handler. */
 export interface Caller {
@@ -10,19 +10,26 @@ export interface Caller {
   actor: { type: "user" | "api_key" | "system"; id: string; label: string };
 }
 
-/** The signed-in user's account: their earliest membership. */
-export async function callerForUser(userId: string): Promise<Caller | null> {
-  const membership = await db.membership.findFirst({
-    where: { userId },
-    orderBy: { createdAt: "asc" },
-    include: { user: { select: { email: true } } },
-  });
-  if (!membership) return null;
-  return {
-    accountId: membership.accountId,
-    role: membership.role,
-    actor: { type: "user", id: userId, label: membership.user.email },
-  };
+/**
+ * The caller of a dashboard session, or null when the session has ended (signed out, expired,
+ * or ended by a password, role or membership change) or the user belongs to no account. One
+ * statement: the session, its user and their earliest membership.
+ */
+export async function callerForSession(sessionId: string): Promise<Caller | null> {
+  const { rows } = await sqlQuery<{ user_id: string; email: string; account_id: string; role: Role }>(
+    "session_caller",
+    `SELECT s.user_id, u.email, m.account_id, m.role::text AS role
+       FROM user_sessions s
+       JOIN users u ON u.id = s.user_id
+       JOIN LATERAL (
+         SELECT account_id, role FROM memberships WHERE user_id = s.user_id ORDER BY created_at ASC LIMIT 1
+       ) m ON true
+      WHERE s.id = $1 AND s.expires_at > $2::timestamp(3)`,
+    [sessionId, sqlTimestamp(new Date())],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return { accountId: row.account_id, role: row.role, actor: { type: "user", id: row.user_id, label: row.email } };
 }
 
 export function hashApiKey(key: string): string {

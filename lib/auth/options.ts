@@ -1,10 +1,11 @@
 import "server-only";
-import type { NextAuthOptions } from "next-auth";
+import type { NextAuthOptions, Session } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
 import { config } from "../config";
 import { db } from "../db";
 import { UNUSED_PASSWORD_HASH, verifyPassword } from "./password";
+import { endSession, sessionIdOf, sessionIsActive, startSession, SESSION_MAX_AGE_SECONDS } from "./sessions";
 
 const credentialsSchema = z.object({
   email: z.string().trim().toLowerCase().email().max(320),
@@ -18,7 +19,7 @@ export const authOptions: NextAuthOptions = {
   get secret() {
     return config().NEXTAUTH_SECRET;
   },
-  session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
+  session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
   pages: { signIn: "/login", error: "/login" },
   providers: [
     CredentialsProvider({
@@ -39,13 +40,27 @@ export const authOptions: NextAuthOptions = {
     }),
   ],
   callbacks: {
-    jwt({ token, user }) {
-      if (user) token.sub = user.id;
-      return token;
+    async jwt({ token, user }) {
+      if (user) {
+        token.sub = user.id;
+        token.sid = await startSession(user.id);
+        return token;
+      }
+      // Every later use: a session ended server-side (sign-out; a password, role or membership
+      // change) is signed out, and so is a cookie from before sessions had ids.
+      const sessionId = sessionIdOf(token);
+      return sessionId && (await sessionIsActive(sessionId)) ? token : {};
     },
     session({ session, token }) {
+      if (!sessionIdOf(token)) return {} as Session; // signed out: next-auth answers `{}`
       if (session.user && token.sub) (session.user as { id?: string }).id = token.sub;
       return session;
+    },
+  },
+  events: {
+    async signOut({ token }) {
+      const sessionId = sessionIdOf(token);
+      if (sessionId) await endSession(sessionId);
     },
   },
 };

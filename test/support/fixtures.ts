@@ -5,6 +5,7 @@ import { encode } from "next-auth/jwt";
 import { createAccount } from "@/lib/accounts/create-account";
 import { createApiKey } from "@/lib/api-keys/api-keys";
 import type { Caller } from "@/lib/auth/caller";
+import { startSession } from "@/lib/auth/sessions";
 import { config } from "@/lib/config";
 import { db } from "@/lib/db";
 
@@ -40,8 +41,9 @@ export async function createTestAccount(name = "Test account"): Promise<TestAcco
   return { accountId, users, keys: { admin: admin.key, viewer: viewer.key } };
 }
 
-/** A next-auth session cookie for the user, minted as the sign-in flow would. */
+/** A next-auth session cookie for the user, minted as the sign-in flow would (with its server-side session). */
 export async function sessionCookie(userId: string, email: string): Promise<string> {
-  const token = await encode({ token: { sub: userId, email }, secret: config().NEXTAUTH_SECRET });
+  const sid = await startSession(userId);
+  const token = await encode({ token: { sub: userId, email, sid }, secret: config().NEXTAUTH_SECRET });
   return `next-auth.session-token=${token}`;
 }
