@@ -3,9 +3,11 @@ import type { Role } from "@prisma/client";
 import type { NextRequest } from "next/server";
 import { getToken } from "next-auth/jwt";
 import type { ZodType } from "zod";
-import { callerForApiKey, callerForSession, type Caller } from "../auth/caller";
+import { authenticateApiKey, callerForSession, type Caller } from "../auth/caller";
+import { clientAddress } from "../auth/client-address";
 import { hasRole } from "../auth/roles";
 import { sessionIdOf } from "../auth/sessions";
+import { tooManyAttempts } from "../auth/throttle";
 import { config } from "../config";
 import { ApiError, errorResponse, forbidden, unauthorized } from "./errors";
 import { jsonResponse } from "./json-response";
@@ -59,7 +61,7 @@ export function apiRoute<B = undefined, Q = Record<string, never>>(
       return result instanceof Response ? result : jsonResponse(result);
     } catch (error) {
       if (error instanceof ApiError) {
-        return errorResponse(error, error.status === 401 ? { "WWW-Authenticate": "Bearer" } : undefined);
+        return errorResponse(error, error.status === 401 ? { "WWW-Authenticate": "Bearer", ...error.headers } : error.headers);
       }
       console.error(`[api] ${req.method} ${req.nextUrl.pathname} failed`, error);
       return errorResponse(new ApiError(500, "internal_error", "Something went wrong on our side"));
@@ -72,9 +74,10 @@ async function authenticate(req: NextRequest): Promise<Caller> {
   if (authorization !== null) {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
     if (!match) throw unauthorized("Authorization header must be `Bearer <api key>`");
-    const caller = await callerForApiKey(match[1]);
-    if (!caller) throw new ApiError(401, "invalid_api_key", "The API key is invalid, expired or revoked");
-    return caller;
+    const result = await authenticateApiKey(match[1], clientAddress(req.headers));
+    if (result.ok) return result.caller;
+    if (result.locked) throw tooManyAttempts("invalid API keys from your address", result.retryAfterSeconds);
+    throw new ApiError(401, "invalid_api_key", "The API key is invalid, expired or revoked");
   }
   const sessionId = sessionIdOf(await getToken({ req, secret: config().NEXTAUTH_SECRET }));
   if (!sessionId) throw unauthorized();

@@ -2,6 +2,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import type { Role } from "@prisma/client";
 import { sqlQuery, sqlTimestamp } from "../db";
+import { recordApiKeyFailure, retryAfterSeconds, THROTTLE_RULES, type ThrottleOptions } from "./throttle";
 
 /** Who is calling: resolved once per request, handed to every handler. */
 export interface Caller {
@@ -39,32 +40,62 @@ export function hashApiKey(key: string): string {
 // last_used_at is written at most once a minute per key.
 const LAST_USED_GRANULARITY_MS = 60_000;
 
+export type ApiKeyAuthentication =
+  | { ok: true; caller: Caller }
+  | { ok: false; locked: false }
+  | { ok: false; locked: true; retryAfterSeconds: number };
+
 /**
- * The key's caller, or null when it is unknown, revoked or expired. One statement: the lookup,
- * and the last_used_at write when the stored value is over a minute old. The write re-checks
- * that age on the row it locks, so concurrent requests at the turn of a minute write it once.
+ * Authenticates an API key sent from `address` (null: unknown, not throttled). One statement on
+ * the success path: the address's recent failures (an index range read, normally empty), the
+ * lookup, skipped when the address is locked so a right key is not even checked, and the
+ * last_used_at write when the stored value is over a minute old (re-checked on the row it
+ * locks, so concurrent requests at the turn of a minute write it once). An unknown key counts
+ * as a failure of the address; a revoked or expired one does not (it is no guess, and a stale
+ * client must not lock out everyone behind its address).
  */
-export async function callerForApiKey(key: string): Promise<Caller | null> {
-  const now = Date.now();
-  const { rows } = await sqlQuery<{ id: string; account_id: string; role: Role; name: string }>(
+export async function authenticateApiKey(
+  key: string,
+  address: string | null,
+  options: ThrottleOptions = {},
+): Promise<ApiKeyAuthentication> {
+  const { rules = THROTTLE_RULES, now = Date.now() } = options;
+  const rule = rules.api_key_address;
+  const { rows } = await sqlQuery<{ failures: number; id: string | null; account_id: string; role: Role; name: string; usable: boolean }>(
     "api_key_caller",
-    `WITH found AS (
-       SELECT id, account_id, role::text AS role, name
+    `WITH recent AS (
+       SELECT count(*)::int AS failures FROM (
+         SELECT 1 FROM auth_failures
+          WHERE scope = 'api_key_address' AND key = $4 AND created_at > $5::timestamp(3)
+          LIMIT $6
+       ) f
+     ), found AS (
+       SELECT id, account_id, role::text AS role, name,
+              revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2::timestamp(3)) AS usable
          FROM api_keys
-        WHERE key_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2::timestamp(3))
+        WHERE key_hash = $1 AND (SELECT failures FROM recent) < $6
      ), touched AS (
        UPDATE api_keys SET last_used_at = $2::timestamp(3)
-        WHERE id = (SELECT id FROM found) AND (last_used_at IS NULL OR last_used_at < $3::timestamp(3))
+        WHERE id = (SELECT id FROM found WHERE usable) AND (last_used_at IS NULL OR last_used_at < $3::timestamp(3))
      )
-     SELECT id, account_id, role, name FROM found`,
-    [hashApiKey(key), sqlTimestamp(new Date(now)), sqlTimestamp(new Date(now - LAST_USED_GRANULARITY_MS))],
+     SELECT recent.failures, found.id, found.account_id, found.role, found.name, found.usable
+       FROM recent LEFT JOIN found ON true`,
+    [
+      hashApiKey(key),
+      sqlTimestamp(new Date(now)),
+      sqlTimestamp(new Date(now - LAST_USED_GRANULARITY_MS)),
+      address,
+      sqlTimestamp(new Date(now - rule.windowMs)),
+      rule.limit,
+    ],
   );
-  const apiKey = rows[0];
-  if (!apiKey) return null;
-  return {
-    accountId: apiKey.account_id,
-    role: apiKey.role,
-    actor: { type: "api_key", id: apiKey.id, label: apiKey.name },
-  };
+  const row = rows[0]!;
+  if (address && row.failures >= rule.limit) {
+    return { ok: false, locked: true, retryAfterSeconds: Math.max(1, await retryAfterSeconds("api_key_address", address, options)) };
+  }
+  if (row.id && row.usable) {
+    return { ok: true, caller: { accountId: row.account_id, role: row.role, actor: { type: "api_key", id: row.id, label: row.name } } };
+  }
+  if (!row.id && address) await recordApiKeyFailure(address, options);
+  return { ok: false, locked: false };
 }
-

@@ -6,6 +6,7 @@ import { config } from "../config";
 import { db } from "../db";
 import { UNUSED_PASSWORD_HASH, verifyPassword } from "./password";
 import { endSession, sessionIdOf, sessionIsActive, startSession, SESSION_MAX_AGE_SECONDS } from "./sessions";
+import { mayCheckPassword, reportCredentialCheck } from "./sign-in-throttle";
 
 const credentialsSchema = z.object({
   email: z.string().trim().toLowerCase().email().max(320),
@@ -29,11 +30,18 @@ export const authOptions: NextAuthOptions = {
         password: { label: "Password", type: "password" },
       },
       async authorize(raw) {
+        // Passwords are checked only under the sign-in throttle, for the email it counted
+        // (app/api/auth/[...nextauth]/route.ts, lib/auth/sign-in-throttle.ts).
+        if (!mayCheckPassword(typeof raw?.email === "string" ? raw.email : "")) return null;
         const parsed = credentialsSchema.safeParse(raw);
-        if (!parsed.success) return null;
+        if (!parsed.success) {
+          reportCredentialCheck(false);
+          return null;
+        }
         const user = await db.user.findUnique({ where: { email: parsed.data.email } });
         // Hash even for unknown emails so timing does not tell which emails exist.
         const ok = await verifyPassword(parsed.data.password, user?.passwordHash ?? UNUSED_PASSWORD_HASH);
+        reportCredentialCheck(Boolean(user && ok));
         if (!user || !ok) return null;
         return { id: user.id, email: user.email, name: user.name };
       },

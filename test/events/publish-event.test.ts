@@ -8,7 +8,7 @@ import { enginePort, freePort } from "../deliveries/engine-env";
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it, inject } from "vitest";
 import { startEngine, type RunningEngine } from "@/inngest/engine/engine";
-import { callerForApiKey, hashApiKey, type Caller } from "@/lib/auth/caller";
+import { authenticateApiKey, hashApiKey, type Caller } from "@/lib/auth/caller";
 import { db } from "@/lib/db";
 import { DELIVERY_REQUESTED } from "@/lib/deliveries/dispatch";
 import { publishEvent } from "@/lib/events/publish-event";
@@ -244,7 +244,12 @@ describe("publishEvent", () => {
   });
 });
 
-describe("callerForApiKey", () => {
+describe("authenticateApiKey", () => {
+  const callerForApiKey = async (key: string) => {
+    const result = await authenticateApiKey(key, null);
+    return result.ok ? result.caller : null;
+  };
+
   it("answers for a valid key and records its use at most once a minute", async () => {
     const acc = await createTestAccount("Key use");
     const keyHash = hashApiKey(acc.keys.admin);

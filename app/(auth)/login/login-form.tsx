@@ -1,6 +1,6 @@
 "use client";
 
-import { signIn } from "next-auth/react";
+import { getCsrfToken } from "next-auth/react";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
@@ -10,6 +10,30 @@ import { Field } from "@/components/ui/field";
 // Only same-site paths are followed after sign-in, never another origin.
 function safeCallback(value: string | null): string {
   return value && value.startsWith("/") && !value.startsWith("//") ? value : "/";
+}
+
+const WRONG_CREDENTIALS = "That email and password do not match an account.";
+
+/**
+ * Posts the credentials to next-auth (as its signIn does) and returns the error to show, or
+ * null once signed in. Posted here because next-auth/react's signIn cannot read the throttle's
+ * 429 answer, whose message says when to try again.
+ */
+async function submitCredentials(email: string, password: string): Promise<string | null> {
+  const csrfToken = (await getCsrfToken()) ?? "";
+  const res = await fetch("/api/auth/callback/credentials", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ email, password, csrfToken, json: "true" }),
+  });
+  const body = (await res.json().catch(() => null)) as { url?: unknown; error?: { message?: unknown } } | null;
+  if (res.status === 429) {
+    return typeof body?.error?.message === "string" ? body.error.message : "Too many failed sign-in attempts. Try again later.";
+  }
+  // next-auth answers with where it would redirect: back to sign-in (`error=…`, or `csrf=true`) on failure.
+  const url = typeof body?.url === "string" ? new URL(body.url, window.location.href) : null;
+  if (!res.ok || !url || url.searchParams.has("error") || url.searchParams.has("csrf")) return WRONG_CREDENTIALS;
+  return null;
 }
 
 export function LoginForm() {
@@ -24,13 +48,9 @@ export function LoginForm() {
     setPending(true);
     setError(null);
     try {
-      const result = await signIn("credentials", {
-        email: String(form.get("email") ?? ""),
-        password: String(form.get("password") ?? ""),
-        redirect: false,
-      });
-      if (!result || result.error) {
-        setError("That email and password do not match an account.");
+      const failure = await submitCredentials(String(form.get("email") ?? ""), String(form.get("password") ?? ""));
+      if (failure) {
+        setError(failure);
         return;
       }
       router.replace(safeCallback(params.get("callbackUrl")));

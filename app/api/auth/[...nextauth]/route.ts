@@ -1,7 +1,17 @@
-// /api/auth/* — next-auth's sign-in, sign-out, session and CSRF endpoints
+// /api/auth/* — next-auth's sign-in, sign-out, session and CSRF endpoints; sign-in is throttled
 import NextAuth from "next-auth";
+import type { NextRequest } from "next/server";
 import { authOptions } from "@/lib/auth/options";
+import { throttledSignIn } from "@/lib/auth/sign-in-throttle";
 
-const handler = NextAuth(authOptions);
+type Context = { params: Promise<{ nextauth: string[] }> };
 
-export { handler as GET, handler as POST };
+const handler: (req: NextRequest, context: Context) => Promise<Response> = NextAuth(authOptions);
+
+export async function POST(req: NextRequest, context: Context): Promise<Response> {
+  const { nextauth } = await context.params;
+  if (nextauth.join("/") !== "callback/credentials") return handler(req, context);
+  return throttledSignIn(req, () => handler(req, context));
+}
+
+export { handler as GET };
