@@ -251,7 +251,15 @@ async function main() {
   const receiver = await startReceiver();
   const env: Record<string, string> = {
     INNGEST_ENGINE_RESYNC_MS: "600000",
-    ...(standIn ? { INNGEST_EMBEDDED: "0", INNGEST_DEV: standIn.url } : {}),
+    // The stand-in plays Inngest Cloud: Next.js sends it events signed-mode style (event key).
+    ...(standIn
+      ? {
+          INNGEST_EMBEDDED: "0",
+          INNGEST_BASE_URL: standIn.url,
+          INNGEST_SIGNING_KEY: "signkey-bench-00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+          INNGEST_EVENT_KEY: "bench-event-key",
+        }
+      : {}),
   };
   if (PROFILE) {
     env.NODE_OPTIONS = profileNodeOptions(process.env.NODE_OPTIONS);
