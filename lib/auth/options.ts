@@ -3,6 +3,8 @@ import type { NextAuthOptions, Session } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
 import { config } from "../config";
+import { publicUrl } from "../public-url";
+import { safeCallbackPath } from "./callback-url";
 import { db } from "../db";
 import { UNUSED_PASSWORD_HASH, verifyPassword } from "./password";
 import { endSession, sessionIdOf, sessionIsActive, startSession, SESSION_MAX_AGE_SECONDS } from "./sessions";
@@ -22,6 +24,12 @@ export const authOptions: NextAuthOptions = {
   },
   session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
   pages: { signIn: "/login", error: "/login" },
+  // Secure cookies (`__Secure-` names, the Secure flag) whenever the public URL is https. This is
+  // next-auth v4's own default (core/init.js) and getToken()'s rule for reading them back
+  // (jwt/index.js), written out so it cannot change unnoticed.
+  get useSecureCookies() {
+    return publicUrl().protocol === "https:";
+  },
   providers: [
     CredentialsProvider({
       name: "Email and password",
@@ -48,6 +56,11 @@ export const authOptions: NextAuthOptions = {
     }),
   ],
   callbacks: {
+    // Only ever to this site. baseUrl is the public origin; next-auth's default follows any URL
+    // that starts with "/" and throws on one it cannot parse.
+    redirect({ url, baseUrl }) {
+      return baseUrl + safeCallbackPath(url, baseUrl);
+    },
     async jwt({ token, user }) {
       if (user) {
         token.sub = user.id;

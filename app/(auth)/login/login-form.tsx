@@ -6,10 +6,12 @@ import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
+import { safeCallbackPath } from "@/lib/auth/callback-url";
 
-// Only same-site paths are followed after sign-in, never another origin.
+// Only same-site paths are followed after sign-in, never another origin: judged after parsing
+// the value as this browser will (lib/auth/callback-url.ts).
 function safeCallback(value: string | null): string {
-  return value && value.startsWith("/") && !value.startsWith("//") ? value : "/";
+  return safeCallbackPath(value, window.location.origin);
 }
 
 const WRONG_CREDENTIALS = "That email and password do not match an account.";
