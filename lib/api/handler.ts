@@ -9,8 +9,9 @@ import { hasRole } from "../auth/roles";
 import { sessionIdOf } from "../auth/sessions";
 import { tooManyAttempts } from "../auth/throttle";
 import { config } from "../config";
+import { publicOrigin } from "../public-url";
 import { ApiError, errorResponse, forbidden, unauthorized } from "./errors";
-import { jsonResponse } from "./json-response";
+import { jsonResponse, withApiHeaders } from "./json-response";
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -58,7 +59,7 @@ export function apiRoute<B = undefined, Q = Record<string, never>>(
       // No id contains such text: answer as for any other id that does not exist.
       if (Object.values(params).some((v) => !isStorableText(v))) throw new ApiError(404, "not_found", "Not found");
       const result = await handler({ req, caller, body, query, params });
-      return result instanceof Response ? result : jsonResponse(result);
+      return result instanceof Response ? withApiHeaders(result) : jsonResponse(result);
     } catch (error) {
       if (error instanceof ApiError) {
         return errorResponse(error, error.status === 401 ? { "WWW-Authenticate": "Bearer", ...error.headers } : error.headers);
@@ -91,15 +92,12 @@ async function authenticate(req: NextRequest): Promise<Caller> {
   return caller;
 }
 
+// Compared with the configured public origin, never with Host or X-Forwarded-Host: anyone can
+// send those, and behind a proxy they are whatever it passes on.
 function isSameOrigin(req: NextRequest): boolean {
   const origin = req.headers.get("origin");
   if (!origin) return req.headers.get("sec-fetch-site") === "same-origin";
-  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
-  try {
-    return new URL(origin).host === host;
-  } catch {
-    return false;
-  }
+  return origin === publicOrigin();
 }
 
 async function readJson(req: NextRequest, maxBytes: number): Promise<unknown> {
