@@ -4,7 +4,14 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
 import { Toaster } from "sonner";
 
-export function Providers({ children }: { children: ReactNode }) {
+declare global {
+  // Where react-style-singleton (behind Radix's dialogs) looks for a nonce for the <style> it
+  // adds while a dialog is open; webpack's name, which Turbopack leaves to the page.
+  var __webpack_nonce__: string | undefined;
+}
+
+export function Providers({ children, nonce }: { children: ReactNode; nonce?: string }) {
+  if (typeof window !== "undefined" && nonce) globalThis.__webpack_nonce__ = nonce;
   const [queryClient] = useState(
     () => new QueryClient({ defaultOptions: { queries: { staleTime: 30_000, retry: 1 } } }),
   );
