@@ -1,0 +1,69 @@
+// HTTP as a browser or a script sends it to the running stack: the request path goes out byte
+// for byte (no URL normalisation), and sign-in goes through next-auth's CSRF dance.
+import http from "node:http";
+
+export interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+  json: any;
+  /** A response header as one string ("" when absent). */
+  header(name: string): string;
+}
+
+export function probe(
+  appUrl: string,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Answer> {
+  const { hostname, port } = new URL(appUrl);
+  return new Promise((resolve, reject) => {
+    // Node sends a DELETE's body without a length unless told; the server would read it as the next request.
+    const headers = options.body === undefined ? options.headers : { ...options.headers, "content-length": String(Buffer.byteLength(options.body)) };
+    const req = http.request({ hostname, port, path, method: options.method ?? "GET", headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+        const header = (name: string) => {
+          const value = res.headers[name.toLowerCase()];
+          return Array.isArray(value) ? value.join(", ") : (value ?? "");
+        };
+        resolve({ status: res.statusCode!, headers: res.headers, text, json, header });
+      });
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(options.body);
+  });
+}
+
+/** Signs in through next-auth's credentials callback, as the login form does. */
+export async function signIn(
+  appUrl: string,
+  email: string,
+  password: string,
+  extra: Record<string, string> = {},
+): Promise<{ answer: Answer; cookie: string; setCookie: string[] }> {
+  const csrf = await probe(appUrl, "/api/auth/csrf");
+  const csrfCookie = (csrf.headers["set-cookie"] ?? []).map((c) => c.split(";")[0]).join("; ");
+  const answer = await probe(appUrl, "/api/auth/callback/credentials", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: csrfCookie },
+    body: new URLSearchParams({ email, password, csrfToken: csrf.json.csrfToken, json: "true", ...extra }).toString(),
+  });
+  const setCookie = answer.headers["set-cookie"] ?? [];
+  const session = setCookie.find((c) => /^(__Secure-)?next-auth\.session-token=[^;]/.test(c));
+  return { answer, cookie: session ? session.split(";")[0]! : "", setCookie };
+}
+
+/** The nonce of a page's Content-Security-Policy. */
+export function cspNonce(csp: string): string | null {
+  return /'nonce-([^']+)'/.exec(csp)?.[1] ?? null;
+}
