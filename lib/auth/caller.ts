@@ -47,10 +47,11 @@ export type ApiKeyAuthentication =
 
 /**
  * Authenticates an API key sent from `address` (null: unknown, not throttled). One statement on
- * the success path: the address's recent failures (an index range read, normally empty), the
- * lookup, skipped when the address is locked so a right key is not even checked, and the
- * last_used_at write when the stored value is over a minute old (re-checked on the row it
- * locks, so concurrent requests at the turn of a minute write it once). An unknown key counts
+ * the success path: the lookup, made only while the address has fewer than the limit of recent
+ * failures (an index-only range read, normally empty) so a locked address's right key is not
+ * even checked, and the last_used_at write when the stored value is over a minute old
+ * (re-checked on the row it locks, so concurrent requests at the turn of a minute write it
+ * once). An unknown key counts
  * as a failure of the address; a revoked or expired one does not (it is no guess, and a stale
  * client must not lock out everyone behind its address).
  */
@@ -61,25 +62,23 @@ export async function authenticateApiKey(
 ): Promise<ApiKeyAuthentication> {
   const { rules = THROTTLE_RULES, now = Date.now() } = options;
   const rule = rules.api_key_address;
-  const { rows } = await sqlQuery<{ failures: number; id: string | null; account_id: string; role: Role; name: string; usable: boolean }>(
+  const { rows } = await sqlQuery<{ id: string; account_id: string; role: Role; name: string; usable: boolean }>(
     "api_key_caller",
-    `WITH recent AS (
-       SELECT count(*)::int AS failures FROM (
-         SELECT 1 FROM auth_failures
-          WHERE scope = 'api_key_address' AND key = $4 AND created_at > $5::timestamp(3)
-          LIMIT $6
-       ) f
-     ), found AS (
+    `WITH found AS (
        SELECT id, account_id, role::text AS role, name,
               revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2::timestamp(3)) AS usable
          FROM api_keys
-        WHERE key_hash = $1 AND (SELECT failures FROM recent) < $6
+        WHERE key_hash = $1
+          AND (SELECT count(*) FROM (
+                 SELECT 1 FROM auth_failures
+                  WHERE scope = 'api_key_address' AND key = $4 AND created_at > $5::timestamp(3)
+                  LIMIT $6
+               ) f) < $6
      ), touched AS (
        UPDATE api_keys SET last_used_at = $2::timestamp(3)
         WHERE id = (SELECT id FROM found WHERE usable) AND (last_used_at IS NULL OR last_used_at < $3::timestamp(3))
      )
-     SELECT recent.failures, found.id, found.account_id, found.role, found.name, found.usable
-       FROM recent LEFT JOIN found ON true`,
+     SELECT id, account_id, role, name, usable FROM found`,
     [
       hashApiKey(key),
       sqlTimestamp(new Date(now)),
@@ -89,13 +88,15 @@ export async function authenticateApiKey(
       rule.limit,
     ],
   );
-  const row = rows[0]!;
-  if (address && row.failures >= rule.limit) {
-    return { ok: false, locked: true, retryAfterSeconds: Math.max(1, await retryAfterSeconds("api_key_address", address, options)) };
+  const row = rows[0];
+  if (row) {
+    if (row.usable) return { ok: true, caller: { accountId: row.account_id, role: row.role, actor: { type: "api_key", id: row.id, label: row.name } } };
+    return { ok: false, locked: false };
   }
-  if (row.id && row.usable) {
-    return { ok: true, caller: { accountId: row.account_id, role: row.role, actor: { type: "api_key", id: row.id, label: row.name } } };
-  }
-  if (!row.id && address) await recordApiKeyFailure(address, options);
+  if (!address) return { ok: false, locked: false };
+  // No row: an unknown key, or a locked address (the lookup did not run). Only failures get here.
+  const retryAfter = await retryAfterSeconds("api_key_address", address, options);
+  if (retryAfter > 0) return { ok: false, locked: true, retryAfterSeconds: retryAfter };
+  await recordApiKeyFailure(address, options);
   return { ok: false, locked: false };
 }
