@@ -69,8 +69,9 @@ describe("a session cookie (route handlers)", () => {
     expect((await list(removed)).status).toBe(401);
     // A new sign-in gets the new role.
     const again = await sessionCookie(b.users.admin.id, b.users.admin.email);
-    const create = await call(apiKeys.POST, { method: "POST", headers: { cookie: again, origin: "http://127.0.0.1:3000" }, body: { name: "viewer now" } });
+    const create = await call(apiKeys.POST, { method: "POST", headers: { cookie: again, "sec-fetch-site": "same-origin" }, body: { name: "viewer now" } });
     expect(create.status).toBe(403);
+    expect(create.json.error.code).toBe("forbidden");
   });
 });
 
