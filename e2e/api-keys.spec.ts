@@ -1,4 +1,4 @@
-import { expect, test, signIn } from "./support/fixtures";
+import { expect, test, signIn } from "./support/test";
 
 test("an admin creates a key, sees it once, uses it, and revokes it", async ({ page, accountA, request }) => {
   await signIn(page, accountA.emails.admin);

@@ -1,4 +1,4 @@
-import { expect, test, signIn, PASSWORD } from "./support/fixtures";
+import { expect, test, signIn, PASSWORD } from "./support/test";
 
 test("a wrong password shows an error and stays on sign-in", async ({ page, accountA }) => {
   await page.goto("/login");

@@ -3,7 +3,7 @@
 // token, JSON instead of a form. It must never answer 5xx and never start a session. A control
 // case signs in for real, so "no session" below means refused, not a broken harness.
 import type { APIRequestContext, APIResponse } from "@playwright/test";
-import { expect, PASSWORD, test } from "./support/fixtures";
+import { expect, PASSWORD, test } from "./support/test";
 
 const CALLBACK = "/api/auth/callback/credentials";
 

@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { mkdirSync } from "node:fs";
 import type { Page } from "@playwright/test";
 import { newId } from "../lib/ids";
-import { expect, signIn, test } from "./support/fixtures";
+import { expect, signIn, test } from "./support/test";
 
 const WEBHOOKS = "/settings/integrations/webhooks";
 

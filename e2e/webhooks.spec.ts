@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { expect, test, signIn } from "./support/fixtures";
+import { expect, test, signIn } from "./support/test";
 
 const WEBHOOKS = "/settings/integrations/webhooks";
 
