@@ -3,6 +3,12 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
 import { Toaster } from "sonner";
+import { z } from "zod";
+
+// Zod 4 probes once whether eval works (`Function("")`), to compile faster parsers; the pages'
+// CSP refuses it and the browser reports a violation. Forms need no compiled parsers; the server
+// (the publish path) keeps them.
+if (typeof window !== "undefined") z.config({ jitless: true });
 
 declare global {
   // Where react-style-singleton (behind Radix's dialogs) looks for a nonce for the <style> it

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
-import { hstsHeader, newNonce, pageCsp, SONNER_STYLE_HASH } from "./headers";
+import { EMPTY_STYLE_HASH, hstsHeader, newNonce, pageCsp, SONNER_STYLE_HASH } from "./headers";
 
 describe("pageCsp", () => {
   it("allows scripts by nonce only in production, with no inline or eval", () => {
@@ -31,6 +31,12 @@ describe("SONNER_STYLE_HASH", () => {
     expect(literal, "sonner no longer inserts its CSS with __insertCSS: look again at style-src").not.toBeNull();
     const hash = createHash("sha256").update(JSON.parse(literal![1])).digest("base64");
     expect(SONNER_STYLE_HASH).toBe(`'sha256-${hash}'`);
+  });
+});
+
+describe("EMPTY_STYLE_HASH", () => {
+  it("is the hash of nothing, so it lets in no style", () => {
+    expect(EMPTY_STYLE_HASH).toBe(`'sha256-${createHash("sha256").update("").digest("base64")}'`);
   });
 });
 

@@ -20,6 +20,13 @@ export const NON_PAGE_CSP = "default-src 'none'; frame-ancestors 'none'";
  */
 export const SONNER_STYLE_HASH = "'sha256-StEaX+se6YS7pqjzrzMIA0KaX9zF/8zAhvQXZAe5epY='";
 
+/**
+ * sonner appends its <style> to the page empty and adds the text after; Chromium checks the
+ * element at each step, so the empty one needs its hash too (measured in the e2e suite). An
+ * empty style block styles nothing, and once it has text it must match a hash or the nonce.
+ */
+export const EMPTY_STYLE_HASH = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='";
+
 /** The Content-Security-Policy of a page rendered with `nonce`. */
 export function pageCsp(nonce: string, options: { development: boolean; https: boolean }): string {
   const directives = [
@@ -29,7 +36,7 @@ export function pageCsp(nonce: string, options: { development: boolean; https: b
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${options.development ? " 'unsafe-eval'" : ""}`,
     // Development injects styles for hot reload without a nonce; production styles are the built
     // stylesheet ('self'), elements carrying the nonce, and sonner's fixed stylesheet.
-    options.development ? "style-src 'self' 'unsafe-inline'" : `style-src 'self' 'nonce-${nonce}' ${SONNER_STYLE_HASH}`,
+    options.development ? "style-src 'self' 'unsafe-inline'" : `style-src 'self' 'nonce-${nonce}' ${SONNER_STYLE_HASH} ${EMPTY_STYLE_HASH}`,
     "img-src 'self' data: blob:",
     "font-src 'self'",
     "connect-src 'self'",
