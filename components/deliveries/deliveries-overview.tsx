@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import type { ReactNode } from "react";
+import { useSyncExternalStore, type ReactNode } from "react";
 import { Bar, BarChart, Tooltip, XAxis } from "recharts";
 import { Card, EmptyState } from "@/components/ui/card";
 import { EnvironmentBadge, formatSuccessRate, StatusBadge } from "@/components/webhooks/badges";
@@ -134,12 +134,24 @@ function EndpointStatsRow({ endpoint }: { endpoint: EndpointStatsOutput }) {
 
 const hourLabel = (iso: string) => new Date(iso).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
 
+const noSubscription = () => () => {};
+
+/** False on the server and while hydrating, true after. */
+function useHydrated(): boolean {
+  return useSyncExternalStore(noSubscription, () => true, () => false);
+}
+
 function HourlyChart({ endpoint }: { endpoint: EndpointStatsOutput }) {
   const settled = endpoint.succeeded + endpoint.failed;
   const summary = `Deliveries per hour over the last 24 hours: ${endpoint.succeeded} succeeded, ${endpoint.failed} failed`;
+  // Drawn in the browser only: Recharts puts style attributes in server-rendered HTML, which the
+  // pages' Content-Security-Policy refuses (proxy.ts); styles React sets in the browser are not.
+  const hydrated = useHydrated();
   return (
     <div role="img" aria-label={summary} className="w-60 shrink-0">
-      {settled === 0 ? (
+      {!hydrated ? (
+        <div className="h-12" />
+      ) : settled === 0 ? (
         <div className="flex h-12 items-end">
           <div className="h-px w-full bg-slate-200" />
         </div>
