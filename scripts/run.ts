@@ -15,6 +15,7 @@ import { DEV_AUTH_SECRET, DEV_ENCRYPTION_KEY, productionConfigProblems } from ".
 import { DEMO_LOGIN, seedDemoAccount } from "../lib/accounts/demo";
 import { plainHttpWarning } from "../lib/public-url";
 import { createPrismaClient } from "../lib/db-client";
+import { signatureHeader } from "../inngest/engine/signing";
 import { inngestKeys, SigningKeyError, type InngestKeys } from "./lib/inngest-keys";
 import { migrate } from "./lib/migrate";
 
@@ -89,11 +90,11 @@ async function startPglite(): Promise<string> {
   });
 }
 
-async function waitForHttp(url: string, timeoutMs: number) {
+async function waitForHttp(url: string, timeoutMs: number, headers: () => Record<string, string> = () => ({})) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && !stopping) {
     try {
-      const res = await fetch(url, { redirect: "manual" });
+      const res = await fetch(url, { redirect: "manual", headers: headers() });
       if (res.status < 500) return true;
     } catch {
       // not up yet
@@ -177,7 +178,10 @@ async function main() {
       INNGEST_SIGNING_KEY: keys.signingKey,
       INNGEST_SERVE_ORIGIN: new URL(functionsUrl).origin,
     });
-    if (!(await waitForHttp(functionsUrl, 60_000))) fail("the delivery worker did not start");
+    // Asked as the engine asks (signed), so the worker does not log a refused call at each start.
+    const { signingKey } = keys;
+    const signed = () => ({ "x-inngest-signature": signatureHeader("", signingKey) });
+    if (!(await waitForHttp(functionsUrl, 60_000, signed))) fail("the delivery worker did not start");
     start("engine", ["--import", "tsx", join(root, "inngest/engine/main.ts")], {
       ...env,
       INNGEST_ENGINE_PORT: String(enginePort),
