@@ -1,47 +1,23 @@
 // HTTP as a browser or a script sends it to the running stack: the request path goes out byte
 // for byte (no URL normalisation), and sign-in goes through next-auth's CSRF dance.
-import http from "node:http";
+import { request, type HttpAnswer } from "./sign-in";
 
-export interface Answer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  text: string;
-  json: any;
+export interface Answer extends HttpAnswer {
   /** A response header as one string ("" when absent). */
   header(name: string): string;
 }
 
-export function probe(
+export async function probe(
   appUrl: string,
   path: string,
   options: { method?: string; headers?: Record<string, string>; body?: string } = {},
 ): Promise<Answer> {
-  const { hostname, port } = new URL(appUrl);
-  return new Promise((resolve, reject) => {
-    // Node sends a DELETE's body without a length unless told; the server would read it as the next request.
-    const headers = options.body === undefined ? options.headers : { ...options.headers, "content-length": String(Buffer.byteLength(options.body)) };
-    const req = http.request({ hostname, port, path, method: options.method ?? "GET", headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        const header = (name: string) => {
-          const value = res.headers[name.toLowerCase()];
-          return Array.isArray(value) ? value.join(", ") : (value ?? "");
-        };
-        resolve({ status: res.statusCode!, headers: res.headers, text, json, header });
-      });
-      res.on("error", reject);
-    });
-    req.on("error", reject);
-    req.end(options.body);
-  });
+  const answer = await request(appUrl, { ...options, rawPath: path });
+  const header = (name: string) => {
+    const value = answer.headers[name.toLowerCase()];
+    return Array.isArray(value) ? value.join(", ") : (value ?? "");
+  };
+  return { ...answer, header };
 }
 
 /** Signs in through next-auth's credentials callback, as the login form does. */

@@ -18,24 +18,38 @@ export function loopbackAddress(): string {
 
 export function request(
   url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string; from?: string } = {},
+  options: { method?: string; headers?: Record<string, string>; body?: string; from?: string; rawPath?: string } = {},
 ): Promise<HttpAnswer> {
+  const target = new URL(url);
+  // Node sends a body without a length unless told (chunked); the server must not read it as the next request.
+  const headers = options.body === undefined ? options.headers : { ...options.headers, "content-length": String(Buffer.byteLength(options.body)) };
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: options.method ?? "GET", headers: options.headers, localAddress: options.from }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode!, headers: res.headers, text, json });
-      });
-      res.on("error", reject);
-    });
+    const req = http.request(
+      {
+        hostname: target.hostname,
+        port: target.port,
+        // rawPath goes out byte for byte, without the URL parser's normalisation.
+        path: options.rawPath ?? target.pathname + target.search,
+        method: options.method ?? "GET",
+        headers,
+        localAddress: options.from,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode!, headers: res.headers, text, json });
+        });
+        res.on("error", reject);
+      },
+    );
     req.on("error", reject);
     req.end(options.body);
   });
