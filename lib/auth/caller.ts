@@ -51,9 +51,8 @@ export type ApiKeyAuthentication =
  * failures (an index-only range read, normally empty) so a locked address's right key is not
  * even checked, and the last_used_at write when the stored value is over a minute old
  * (re-checked on the row it locks, so concurrent requests at the turn of a minute write it
- * once). An unknown key counts
- * as a failure of the address; a revoked or expired one does not (it is no guess, and a stale
- * client must not lock out everyone behind its address).
+ * once). An unknown key counts as a failure of the address; a revoked or expired one does not
+ * (it is no guess, and a stale client must not lock out everyone behind its address).
  */
 export async function authenticateApiKey(
   key: string,
