@@ -1,23 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { responseSignatureValid } from "./engine/signing";
-import { refuseUnparsable, withoutServerDetails } from "./guard";
+import { withoutServerDetails } from "./guard";
 
 const KEY = "signkey-prod-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-
-describe("refuseUnparsable", () => {
-  it.each([
-    ["POST", "{nope", true],
-    ["PUT", "[1,", true],
-    ["POST", "\u0000", true],
-    ["POST", '{"event":{}}', false],
-    ["POST", "", false],
-    ["GET", "{nope", false],
-  ])("%s %j refused: %s", (method, body, refused) => {
-    const answer = refuseUnparsable(method, body);
-    expect(Boolean(answer)).toBe(refused);
-    if (answer) expect(JSON.parse(answer.body)).toEqual({ error: { code: "invalid_json", message: "The request body is not valid JSON" } });
-  });
-});
 
 describe("withoutServerDetails", () => {
   const thrown = {

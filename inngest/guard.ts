@@ -1,8 +1,8 @@
 // What every endpoint serving our functions (the delivery worker, Next.js's /api/inngest) puts
 // in front of the Inngest SDK:
-// - a call whose body is not JSON is answered 400: the SDK (4.24) parses the body outside its
-//   own error handling, so its parse error rejects the handler's promise (and killed the
-//   process while nothing awaited it);
+// - a call whose body is not JSON is answered 400 (UNPARSABLE): the SDK (4.24) parses the body
+//   outside its own error handling, so its parse error rejects the handler's promise with a
+//   SyntaxError (and killed the worker while nothing awaited that promise);
 // - no answer carries a stack trace or a server path: serialized errors lose their stack and
 //   the paths in their messages, and an answer the SDK signed is signed again over the new body.
 import { createHmac } from "node:crypto";
@@ -11,19 +11,8 @@ const SERIALIZED_MARK = '"__serialized"';
 const SOURCE_PATH = /(?:file:\/\/)?(?:\/[\w.@+-]+)+\/[\w.@+-]+\.(?:[cm]?[jt]sx?|node|json)(?::\d+){0,2}/g;
 const SIGNING_KEY_PREFIX = /^signkey-\w+-/;
 
+/** The answer to a call whose body the SDK could not parse (its handler rejects with a SyntaxError). */
 export const UNPARSABLE = JSON.stringify({ error: { code: "invalid_json", message: "The request body is not valid JSON" } });
-
-/** The error answer for a call whose body is not JSON, or undefined when the call may proceed. */
-export function refuseUnparsable(method: string, body: string): { status: number; body: string } | undefined {
-  if (method !== "POST" && method !== "PUT") return undefined;
-  if (body === "") return undefined;
-  try {
-    JSON.parse(body);
-    return undefined;
-  } catch {
-    return { status: 400, body: UNPARSABLE };
-  }
-}
 
 /**
  * The SDK's answer without stacks or source paths, re-signed when it was signed; undefined

@@ -2,11 +2,11 @@
 // them: `npm run dev` (dev mode, on 127.0.0.1 only), or Inngest Cloud / self-hosted Inngest
 // (signed). Under `npm start` with the embedded engine the delivery worker serves them, and
 // this route does not exist (404). In production it never serves unsigned (dev-mode) calls.
-import { NextRequest } from "next/server";
+import type { NextRequest } from "next/server";
 import { serve } from "inngest/next";
 import { inngest } from "@/inngest/client";
 import { functions } from "@/inngest/functions";
-import { refuseUnparsable, withoutServerDetails } from "@/inngest/guard";
+import { UNPARSABLE, withoutServerDetails } from "@/inngest/guard";
 
 type Handlers = ReturnType<typeof serve>;
 type Method = "GET" | "POST" | "PUT";
@@ -37,14 +37,14 @@ function json(status: number, code: string, message: string): Response {
 function guarded(method: Method) {
   return async (req: NextRequest, context: unknown): Promise<Response> => {
     if (!servedHere(process.env)) return json(404, "not_found", "Not found");
-    let request = req;
-    if (method !== "GET") {
-      const body = await req.text();
-      const refusal = refuseUnparsable(method, body);
-      if (refusal) return new Response(refusal.body, { status: refusal.status, headers: { "content-type": "application/json" } });
-      request = new NextRequest(req.url, { method, headers: req.headers, body });
+    let res: Response;
+    try {
+      res = await handlersFor(process.env)[method](req, context);
+    } catch (error) {
+      // The SDK's parse error of a body that is not JSON (inngest/guard.ts).
+      if (!(error instanceof SyntaxError)) throw error;
+      return new Response(UNPARSABLE, { status: 400, headers: { "content-type": "application/json" } });
     }
-    const res = await handlersFor(process.env)[method](request, context);
     const text = await res.text();
     const scrubbed = withoutServerDetails(text, res.headers.get("x-inngest-signature") ?? undefined, process.env.INNGEST_SIGNING_KEY);
     const headers = new Headers(res.headers);
