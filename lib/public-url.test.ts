@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { plainHttpWarning } from "./public-url";
+import { isLoopbackHost, plainHttpWarning } from "./public-url";
 
 describe("plainHttpWarning", () => {
   it.each([
@@ -16,5 +16,22 @@ describe("plainHttpWarning", () => {
     ["http://127.0.0.1.nip.io", true],
   ])("%s → warns: %s", (url, warns) => {
     expect(plainHttpWarning(url) !== null).toBe(warns);
+  });
+});
+
+describe("isLoopbackHost", () => {
+  it.each([
+    ["127.0.0.1", true],
+    ["127.1.2.3", true],
+    ["localhost", true],
+    ["::1", true],
+    ["[::1]", true],
+    ["0.0.0.0", false],
+    ["::", false],
+    ["10.0.0.5", false],
+    ["127.0.0.1.nip.io", false],
+    ["localhost.evil.example", false],
+  ])("%s → %s", (host, loopback) => {
+    expect(isLoopbackHost(host)).toBe(loopback);
   });
 });

@@ -13,6 +13,11 @@ export function publicOrigin(): string {
   return publicUrl().origin;
 }
 
+/** Whether a host name (as HOST gives it, or a URL's hostname, IPv6 bracketed) is this machine's loopback. */
+export function isLoopbackHost(host: string): boolean {
+  return host === "localhost" || host === "::1" || host === "[::1]" || /^127(?:\.\d{1,3}){3}$/.test(host);
+}
+
 /**
  * Why `url` is unsafe as the public URL of an exposed installation, or null: over plain http
  * to anything but this machine, passwords and the session cookie cross the network readable,
@@ -25,9 +30,7 @@ export function plainHttpWarning(url: string): string | null {
   } catch {
     return null; // not ours to judge here: next-auth refuses it
   }
-  if (parsed.protocol !== "http:") return null;
-  const host = parsed.hostname;
-  if (host === "localhost" || host === "[::1]" || /^127(?:\.\d{1,3}){3}$/.test(host)) return null;
+  if (parsed.protocol !== "http:" || isLoopbackHost(parsed.hostname)) return null;
   return (
     `NEXTAUTH_URL is ${parsed.origin}: plain http to another host sends passwords and the session ` +
     "cookie unencrypted, and the cookie cannot be Secure. Serve it over https (e.g. behind a TLS proxy) " +

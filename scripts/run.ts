@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { DEV_AUTH_SECRET, DEV_ENCRYPTION_KEY, productionConfigProblems } from "../lib/config";
 import { DEMO_LOGIN, seedDemoAccount } from "../lib/accounts/demo";
-import { plainHttpWarning } from "../lib/public-url";
+import { isLoopbackHost, plainHttpWarning } from "../lib/public-url";
 import { createPrismaClient } from "../lib/db-client";
 import { signatureHeader } from "../inngest/engine/signing";
 import { inngestKeys, SigningKeyError, type InngestKeys } from "./lib/inngest-keys";
@@ -30,10 +30,6 @@ let stopping = false;
 
 function log(message: string) {
   process.stdout.write(`[db24x7] ${message}\n`);
-}
-
-function isLoopback(name: string): boolean {
-  return name === "localhost" || name === "::1" || /^127(?:\.\d{1,3}){3}$/.test(name);
 }
 
 function fail(message: string): never {
@@ -108,7 +104,7 @@ async function main() {
   process.on("SIGINT", () => stopAll(0));
   process.on("SIGTERM", () => stopAll(0));
 
-  if (mode === "dev" && !isLoopback(host)) {
+  if (mode === "dev" && !isLoopbackHost(host)) {
     fail(`npm run dev serves the Inngest functions unsigned (dev mode) and listens on 127.0.0.1 only (HOST=${host}). Use npm start to serve other hosts.`);
   }
   if (mode === "start" && process.env.INNGEST_EMBEDDED === "0" && !process.env.INNGEST_SIGNING_KEY) {
