@@ -5,7 +5,7 @@ import { auditEntry } from "../audit/record";
 import { SYSTEM_CALLER } from "../audit/system";
 import { db } from "../db";
 import { clientAddress } from "./client-address";
-import { beginSignInAttempt, endSignInAttempt, normaliseEmail, THROTTLE_RULES, tooManyAttempts } from "./throttle";
+import { beginSignInAttempt, endSignInAttempt, isEmailLike, normaliseEmail, THROTTLE_RULES, tooManyAttempts } from "./throttle";
 
 // The sign-in being throttled, for the credentials check (lib/auth/options.ts) to report its
 // outcome to: next-auth answers a wrong password and a bad CSRF token alike, and only the
@@ -74,7 +74,7 @@ async function submittedEmail(req: Request): Promise<string> {
 
 // Unknown emails lock exactly as known ones do; only a real user's accounts get an entry.
 async function auditAccountLocked(email: string, address: string | null): Promise<void> {
-  if (email.length > 320 || /[\u0000\uD800-\uDFFF]/.test(email)) return; // never a user's email
+  if (!isEmailLike(email)) return; // never a user's email
   const user = await db.user.findUnique({ where: { email }, select: { id: true, email: true, memberships: { select: { accountId: true } } } });
   if (!user) return;
   const rule = THROTTLE_RULES.sign_in_account;

@@ -58,11 +58,17 @@ export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-// NUL or a lone surrogate cannot be stored as text; such "emails" (and absurdly long ones) are
-// keyed by their hash, so they still count without failing the insert.
+/**
+ * Whether text can be an email and a stored key: at most 320 characters, no NUL, no surrogate
+ * (a lone one cannot be stored as text).
+ */
+export function isEmailLike(key: string): boolean {
+  return key.length <= 320 && !key.includes("\u0000") && !/[\uD800-\uDFFF]/.test(key);
+}
+
+// Other "emails" are keyed by their hash, so they still count without failing the insert.
 function storableKey(key: string): string {
-  const storable = key.length <= 320 && !key.includes("\u0000") && !/[\uD800-\uDFFF]/.test(key);
-  return storable ? key : `sha256:${createHash("sha256").update(key).digest("hex")}`;
+  return isEmailLike(key) ? key : `sha256:${createHash("sha256").update(key).digest("hex")}`;
 }
 
 /**
