@@ -1,7 +1,7 @@
 // All SQL the engine runs. Every state change is one statement or one short transaction, and
 // none is held open across an HTTP call.
 import type pg from "pg";
-import { preparedQuery, withTransaction } from "../../lib/pg";
+import { preparedQuery, withTransaction } from "./pg";
 import { schemaSql } from "./schema";
 
 export interface QueueItem {
@@ -143,7 +143,7 @@ export class Store {
     this.s = schema;
   }
 
-  // Hot statements are prepared once per connection (see lib/pg.ts).
+  // Hot statements are prepared once per connection (see pg.ts).
   private prepared<R extends pg.QueryResultRow>(name: string, text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
     return preparedQuery<R>(this.pool, name, text, values);
   }
