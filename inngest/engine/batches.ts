@@ -48,7 +48,7 @@ export class Batcher {
   async flushDue(now = Date.now()): Promise<boolean> {
     // A due group always flushes (its oldest items are due or make a full batch), so the next
     // pass sees new groups only.
-    const groups = await this.store.dueBatchGroups(now, GROUPS_PER_PASS);
+    const groups = await this.store.batches.dueGroups(now, GROUPS_PER_PASS);
     for (const group of groups) await this.flush(group.fn_id, group.batch_key);
     return groups.length >= GROUPS_PER_PASS;
   }
@@ -57,7 +57,7 @@ export class Batcher {
   async recover(): Promise<void> {
     let after: BatchGroup | null = null;
     while (!this.stopped) {
-      const groups: BatchGroup[] = await this.store.batchGroupsAfter(after, GROUPS_PER_PASS);
+      const groups: BatchGroup[] = await this.store.batches.groupsAfter(after, GROUPS_PER_PASS);
       for (const group of groups) await this.flush(group.fn_id, group.batch_key);
       if (groups.length < GROUPS_PER_PASS) return;
       after = groups[groups.length - 1]!;
@@ -96,7 +96,7 @@ export class Batcher {
     const maxSize = this.maxSize(fnId);
     while (!this.stopped) {
       const runId = ulid();
-      const { size, items } = await this.store.flushBatch(fnId, batchKey, maxSize, runId, Date.now());
+      const { size, items } = await this.store.batches.flush(fnId, batchKey, maxSize, runId, Date.now());
       if (size === 0) return;
       this.log("info", "run started", { run_id: runId, fn_id: fnId, status: "Running", batch_size: size });
       this.offer(items);

@@ -63,7 +63,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   }
 
   const registry = new Registry();
-  registry.load(await store.loadFunctions());
+  registry.load(await store.apps.loadFunctions());
   const http = new HttpClient(maxInFlight);
   const slots = new ConcurrencySlots();
   let sync: AppSync | undefined;

@@ -70,7 +70,7 @@ export class EventRouter {
       const now = Date.now();
       let count = 0;
       const result = await this.store.transaction(async (client) => {
-        const rows = await this.store.pendingEvents(client, 100);
+        const rows = await this.store.events.pending(client, 100);
         count = rows.length;
         const planned = this.plan(rows.map((r) => r.payload as EngineEvent), now);
         return { started: await this.start(client, planned, now, true) };
@@ -84,7 +84,7 @@ export class EventRouter {
   async fireCrons(): Promise<void> {
     const now = Date.now();
     const result = await this.store.transaction(async (client) => {
-      const fired = await this.store.claimCrons(client, now, (fnId, expression) => {
+      const fired = await this.store.crons.claim(client, now, (fnId, expression) => {
         const cron = this.registry.get(fnId)?.crons.find((c) => c.expression === expression);
         return cron && cron.schedule.next(new Date(now)).getTime() + Math.floor(Math.random() * cron.jitterMs);
       });
@@ -107,8 +107,8 @@ export class EventRouter {
     this.started(result.started);
   }
 
-  private start(db: Parameters<Store["startRuns"]>[0], planned: Planned, now: number, pending = false) {
-    return this.store.startRuns(db, planned.events, planned.runs, planned.cancels, planned.batchItems, now, pending);
+  private start(db: Parameters<Store["events"]["startRuns"]>[0], planned: Planned, now: number, pending = false) {
+    return this.store.events.startRuns(db, planned.events, planned.runs, planned.cancels, planned.batchItems, now, pending);
   }
 
   private plan(events: EngineEvent[], now: number): Planned {
@@ -176,7 +176,7 @@ export class EventRouter {
     const watched = this.registry.cancelEventNames();
     const names = [...new Set(events.map((e) => e.name).filter((n) => watched.has(n)))];
     if (names.length === 0) return;
-    const candidates = await this.store.cancelCandidates(names, now);
+    const candidates = await this.store.runs.cancelCandidates(names, now);
     const doomed = new Set<string>();
     for (const c of candidates) {
       if (startedNow.has(c.run_id)) continue;
@@ -186,7 +186,7 @@ export class EventRouter {
       }
     }
     if (doomed.size === 0) return;
-    const cancelled = await this.store.cancelRuns([...doomed], now);
+    const cancelled = await this.store.runs.cancel([...doomed], now);
     this.hooks.cancelled(cancelled.map((run) => run.id));
     for (const run of cancelled) {
       this.log("info", "run cancelled", { run_id: run.id, fn_id: run.fn_id, status: "Cancelled" });

@@ -78,7 +78,7 @@ export class Executor {
     await this.runLocks.get(item.runId);
     const run = await this.runState(item.runId);
     if (!run || run.status !== "Running") {
-      await store.deleteItem(item.id);
+      await store.queue.delete(item.id);
       this.runs.delete(item.runId);
       return;
     }
@@ -103,7 +103,7 @@ export class Executor {
     });
     if (unknownFunction || networkError) this.deps.requestSync();
     await this.withRunLock(run.id, async () => {
-      const result = await store.applyOutcome(item, outcome, Date.now());
+      const result = await store.runs.applyOutcome(item, outcome, Date.now());
       if (!result.applied) {
         this.runs.delete(run.id);
         return;
@@ -176,7 +176,7 @@ export class Executor {
   private async runState(runId: string): Promise<RunState | undefined> {
     const cached = this.runs.get(runId);
     if (cached) return cached;
-    const run = await this.deps.store.loadRun(runId);
+    const run = await this.deps.store.runs.load(runId);
     if (run?.status === "Running") {
       this.runs.set(run);
     }

@@ -1,4 +1,4 @@
-// What one call's response means for the run (protocol §6–§8), as data for Store.applyOutcome.
+// What one call's response means for the run (protocol §6–§8), as data for store/runs.ts applyOutcome.
 import { ulid } from "ulid";
 import type { Backoff } from "./backoff";
 import { retryAfterAt, sleepUntil } from "./durations";

@@ -54,7 +54,7 @@ export async function register(
   }
   const functions = configs.map((config) => compileFunction(payload.url as string, config));
   const now = Date.now();
-  const modified = await deps.store.saveApp(
+  const modified = await deps.store.apps.save(
     { url: payload.url, name: typeof payload.appName === "string" ? payload.appName : payload.url },
     functions.map((fn) => ({
       id: fn.id,

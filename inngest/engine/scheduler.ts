@@ -117,7 +117,7 @@ export class Scheduler {
     try {
       const limit = Math.max(16, this.poolSize * 2);
       const fullKeys = this.slots.fullKeys();
-      const { items: rows, next } = await this.store.poll(Date.now(), limit, [...this.known], fullKeys);
+      const { items: rows, next } = await this.store.queue.poll(Date.now(), limit, [...this.known], fullKeys);
       for (const row of rows) {
         if (this.known.has(row.id) || this.finishedDuringFetch.has(row.id)) continue;
         this.known.add(row.id);

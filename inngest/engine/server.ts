@@ -85,12 +85,12 @@ export function createServer(deps: {
       if (route === "GET /v1/runs") {
         const limit = Math.min(Math.max(Number(url.searchParams.get("limit") ?? 50) || 50, 1), 500);
         const fnId = url.searchParams.get("fn_id") ?? undefined;
-        const [data, counts] = await Promise.all([deps.store.listRuns(limit, fnId), deps.store.countRuns(fnId)]);
+        const [data, counts] = await Promise.all([deps.store.runs.list(limit, fnId), deps.store.runs.count(fnId)]);
         return send(res, 200, { data, counts });
       }
       const runMatch = /^\/v1\/runs\/([^/]+)$/.exec(url.pathname);
       if (req.method === "GET" && runMatch) {
-        const run = await deps.store.runDetail(decodeURIComponent(runMatch[1]!));
+        const run = await deps.store.runs.detail(decodeURIComponent(runMatch[1]!));
         return run ? send(res, 200, { data: run }) : send(res, 404, { error: "run not found" });
       }
       send(res, 404, { error: `no route ${route}` });

@@ -259,7 +259,7 @@ describe("batch flush", () => {
     });
     const items = [...Array.from({ length: 600 }, (_, i) => item(`open-${String(i).padStart(3, "0")}`, 0)), item("zz-full", 0), item("zz-full", 1)];
     const events = items.map((b) => ({ key: b.event_key, name: "recover/e", payload: b.event }));
-    await store.startRuns(pool, events, [], [], items, now);
+    await store.events.startRuns(pool, events, [], [], items, now);
     const offered: QueueItem[] = [];
     const registry = { get: () => ({ batch: { maxSize: 2, timeoutMs: 3_600_000 } }) } as unknown as Registry;
     await new Batcher(store, registry, () => undefined, (queued) => offered.push(...queued)).recover();
@@ -284,12 +284,12 @@ describe("batch flush", () => {
     for (let start = 0; start < 1_000; start += 100) {
       const items = Array.from({ length: 100 }, (_, i) => item(start + i));
       const events = items.map((b) => ({ key: b.event_key, name: "race/e", payload: b.event }));
-      await store.startRuns(pool, events, [], [], items, now);
+      await store.events.startRuns(pool, events, [], [], items, now);
     }
     let next = 0;
     const flusher = async () => {
       for (;;) {
-        const { size } = await store.flushBatch("race-fn", "", 7, `race-run-${next++}`, now + 1);
+        const { size } = await store.batches.flush("race-fn", "", 7, `race-run-${next++}`, now + 1);
         if (size === 0) return;
       }
     };

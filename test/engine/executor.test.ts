@@ -38,17 +38,19 @@ describe("executor", () => {
     let secondCall: Promise<void> | undefined;
     let executor: Executor;
     const store = {
-      loadRun: async () => structuredClone(run),
-      deleteItem: async () => undefined,
-      async applyOutcome(applied: QueueItem) {
-        if (applied.id === "q1") {
-          // The follow-up item is committed: a scheduler fetch may dispatch it right now,
-          // before this outcome has reached the cached run state.
-          secondCall = executor.execute(item("q2"));
-          await new Promise((resolve) => setTimeout(resolve, 20));
-          return { applied: true, finalStatus: null, items: [item("q2")] };
-        }
-        return { applied: true, finalStatus: "Completed", items: [] };
+      queue: { delete: async () => undefined },
+      runs: {
+        load: async () => structuredClone(run),
+        async applyOutcome(applied: QueueItem) {
+          if (applied.id === "q1") {
+            // The follow-up item is committed: a scheduler fetch may dispatch it right now,
+            // before this outcome has reached the cached run state.
+            secondCall = executor.execute(item("q2"));
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            return { applied: true, finalStatus: null, items: [item("q2")] };
+          }
+          return { applied: true, finalStatus: "Completed", items: [] };
+        },
       },
     } as unknown as Store;
     const registry = { get: () => ({ id: "fn", url: "http://app/api/inngest", maxAttempts: 1 }) as unknown as EngineFunction } as unknown as Registry;
