@@ -1,7 +1,11 @@
+// Data access. Prisma for CRUD and the screens; typed SQL (sqlQuery and friends, each call
+// declaring its row type) for the measured hot paths. Tenancy: every data function takes
+// `accountId` (or the `caller`, which carries it) first, and every `where` names
+// `account_id`/`accountId`, writes after a scoped read included.
 import "server-only";
 import type { PrismaClient } from "@prisma/client";
 import type pg from "pg";
-import { config } from "./config";
+import { config, setting } from "./config";
 import { createDatabase } from "./db-client";
 import { preparedQuery, withTransaction } from "./pg";
 
@@ -10,7 +14,7 @@ import { preparedQuery, withTransaction } from "./pg";
 const globalForDb = globalThis as unknown as { database?: ReturnType<typeof createDatabase> };
 
 function database() {
-  return (globalForDb.database ??= createDatabase(config().DATABASE_URL, Number(process.env.DATABASE_POOL_SIZE ?? 10)));
+  return (globalForDb.database ??= createDatabase(config().DATABASE_URL, setting("DATABASE_POOL_SIZE")));
 }
 
 // Created on first use, not at import: `next build` imports every route without a database.
@@ -37,9 +41,17 @@ export function sqlTimestamp(date: Date | null): string | null {
   return date ? date.toISOString().slice(0, -1) : null;
 }
 
+/** Rows of a statement that returns none: `sqlQuery<NoRows>(…)` for an INSERT without RETURNING. */
+export type NoRows = Record<string, never>;
+
+// The default row type when a call names none: such a call does not compile (its first
+// argument must then be this sentence), so no statement's rows are read as `any`.
+type RowTypeMissing = { "declare the row type": never };
+type RowTypeRequired<R, T> = [R] extends [RowTypeMissing] ? "declare the row type: sqlQuery<{ id: string }>(…)" : T;
+
 /** A named (prepared once per connection) statement, on `client` or a pooled connection. */
-export function sqlQuery<R extends pg.QueryResultRow>(
-  name: string,
+export function sqlQuery<R extends pg.QueryResultRow = RowTypeMissing>(
+  name: RowTypeRequired<R, string>,
   text: string,
   values: unknown[],
   client?: pg.PoolClient,
@@ -53,8 +65,8 @@ export function sqlQuery<R extends pg.QueryResultRow>(
  * analyzed: for a statement joining a growing table, a plan settled on while the table was small
  * scans all of it at every execution.
  */
-export function sqlQueryPlannedEachTime<R extends pg.QueryResultRow>(
-  text: string,
+export function sqlQueryPlannedEachTime<R extends pg.QueryResultRow = RowTypeMissing>(
+  text: RowTypeRequired<R, string>,
   values: unknown[],
   client?: pg.PoolClient,
 ): Promise<pg.QueryResult<R>> {

@@ -1,5 +1,5 @@
 import "server-only";
-import { sqlQuery, sqlTimestamp } from "../db";
+import { sqlQuery, sqlTimestamp, type NoRows } from "../db";
 import { newId } from "../ids";
 
 // A dashboard session lasts this long from sign-in, whatever the activity: the row's expiry is
@@ -13,12 +13,12 @@ const PURGE_BATCH = 100;
 export async function startSession(userId: string): Promise<string> {
   const id = newId("ses");
   const now = Date.now();
-  await sqlQuery(
+  await sqlQuery<NoRows>(
     "user_session_insert",
     `INSERT INTO user_sessions (id, user_id, created_at, expires_at) VALUES ($1, $2, $3::timestamp(3), $4::timestamp(3))`,
     [id, userId, sqlTimestamp(new Date(now)), sqlTimestamp(new Date(now + SESSION_MAX_AGE_SECONDS * 1000))],
   );
-  await sqlQuery(
+  await sqlQuery<NoRows>(
     "user_sessions_purge",
     `DELETE FROM user_sessions WHERE id IN (
        SELECT id FROM user_sessions WHERE expires_at < $1::timestamp(3) ORDER BY expires_at LIMIT ${PURGE_BATCH})`,
@@ -29,13 +29,13 @@ export async function startSession(userId: string): Promise<string> {
 
 /** Ends a session at once: a copy of its cookie no longer works anywhere. */
 export async function endSession(sessionId: string): Promise<void> {
-  await sqlQuery("user_session_delete", `DELETE FROM user_sessions WHERE id = $1`, [sessionId]);
+  await sqlQuery<NoRows>("user_session_delete", `DELETE FROM user_sessions WHERE id = $1`, [sessionId]);
 }
 
 export async function sessionIsActive(sessionId: string): Promise<boolean> {
-  const { rows } = await sqlQuery(
+  const { rows } = await sqlQuery<{ active: number }>(
     "user_session_active",
-    `SELECT 1 FROM user_sessions WHERE id = $1 AND expires_at > $2::timestamp(3)`,
+    `SELECT 1 AS active FROM user_sessions WHERE id = $1 AND expires_at > $2::timestamp(3)`,
     [sessionId, sqlTimestamp(new Date())],
   );
   return rows.length > 0;

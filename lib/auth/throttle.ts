@@ -2,7 +2,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import type pg from "pg";
 import { ApiError } from "../api/errors";
-import { sqlPool, sqlQuery, sqlTimestamp, sqlTransaction } from "../db";
+import { sqlPool, sqlQuery, sqlTimestamp, sqlTransaction, type NoRows } from "../db";
 
 // Failed authentications are rows in auth_failures, counted over a sliding window, so the limits
 // hold across app instances. A key is locked while it has `limit` failures in the last `windowMs`
@@ -86,7 +86,7 @@ export async function beginSignInAttempt(
   if (input.address) keys.push(["sign_in_address", input.address]);
   return sqlTransaction(async (client) => {
     // Sorted, so two attempts never wait on each other's locks in opposite orders.
-    await client.query(
+    await client.query<{ pg_advisory_xact_lock: string }>(
       `SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k ORDER BY k`,
       [keys.map(([scope, key]) => `auth_failures:${scope}:${key}`)],
     );
@@ -131,7 +131,7 @@ export async function endSignInAttempt(
     await purgeOldFailures(rules, now);
     return { lockStarted: attempt.accountFailureNumber === attempt.limit };
   }
-  await sqlPool().query(
+  await sqlPool().query<NoRows>(
     `DELETE FROM auth_failures
       WHERE id = ANY($1::bigint[]) OR ($2::boolean AND scope = 'sign_in_account' AND key = $3)`,
     [attempt.failureIds, outcome === "success", attempt.accountKey],
@@ -141,7 +141,7 @@ export async function endSignInAttempt(
 
 /** Records a failed API-key authentication from `address`. */
 export async function recordApiKeyFailure(address: string, { rules = THROTTLE_RULES, now = Date.now() }: ThrottleOptions = {}) {
-  await sqlQuery(
+  await sqlQuery<NoRows>(
     "auth_failure_insert",
     `INSERT INTO auth_failures (scope, key, created_at) VALUES ('api_key_address', $1, $2::timestamp(3))`,
     [address, sqlTimestamp(new Date(now))],
@@ -182,7 +182,7 @@ async function lockState(client: pg.PoolClient, scope: ThrottleScope, key: strin
 async function purgeOldFailures(rules: ThrottleRules, now: number) {
   // Never a shorter window than production's: tests with short windows share the database.
   const window = Math.max(...[...Object.values(rules), ...Object.values(THROTTLE_RULES)].map((r) => r.windowMs));
-  await sqlQuery(
+  await sqlQuery<NoRows>(
     "auth_failures_purge",
     `DELETE FROM auth_failures WHERE id IN (
        SELECT id FROM auth_failures WHERE created_at < $1::timestamp(3) ORDER BY created_at LIMIT ${PURGE_BATCH})`,

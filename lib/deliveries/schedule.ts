@@ -1,5 +1,5 @@
 // The documented retry schedule: attempt 1 immediately, then 30 s, 5 min, 30 min, 2 h and
-// 12 h after the previous failure. WEBHOOK_RETRY_SCHEDULE overrides it ("0,1s,2s" in tests).
+// 12 h after the previous failure. WEBHOOK_RETRY_SCHEDULE overrides it (read in lib/config.ts).
 
 export const DOCUMENTED_SCHEDULE = "0,30s,5m,30m,2h,12h";
 
@@ -18,8 +18,4 @@ export function parseSchedule(text: string): number[] {
   if (delays.length < 1 || delays.length > 20) throw new Error("A retry schedule has 1 to 20 attempts");
   if (delays[0] !== 0) throw new Error("The first attempt of a retry schedule is immediate (0)");
   return delays;
-}
-
-export function retrySchedule(env: Record<string, string | undefined> = process.env): number[] {
-  return parseSchedule(env.WEBHOOK_RETRY_SCHEDULE || DOCUMENTED_SCHEDULE);
 }

@@ -4,6 +4,7 @@
 // address after it was saved (DNS rebinding) is still refused.
 import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from "node:dns";
 import { isIP, type LookupFunction } from "node:net";
+import { setting } from "../config";
 import { MAX_URL_LENGTH } from "./limits";
 
 export type AddressKind =
@@ -52,10 +53,7 @@ export type AddressVerdict =
  * works in development. Read on each call (cheap), so tests can flip it.
  */
 export function privateTargetsAllowed(env: NodeJS.ProcessEnv = process.env): boolean {
-  const flag = env.WEBHOOK_ALLOW_PRIVATE_TARGETS?.trim().toLowerCase();
-  if (flag && ["1", "true", "yes"].includes(flag)) return true;
-  if (flag && ["0", "false", "no"].includes(flag)) return false;
-  return env.NODE_ENV !== "production";
+  return setting("WEBHOOK_ALLOW_PRIVATE_TARGETS", env) ?? env.NODE_ENV !== "production";
 }
 
 // ── addresses ────────────────────────────────────────────────────────────────
