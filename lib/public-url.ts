@@ -1,10 +1,11 @@
 // The dashboard's public URL: NEXTAUTH_URL, which scripts/run.ts sets to http://HOST:PORT when it
 // is not given. What a request says about itself (Host, X-Forwarded-*) is never used instead.
+import { setting } from "./config";
 
 let cached: URL | undefined;
 
 export function publicUrl(): URL {
-  cached ??= new URL(process.env.NEXTAUTH_URL || `http://${process.env.HOST || "127.0.0.1"}:${process.env.PORT || 3000}`);
+  cached ??= new URL(process.env.NEXTAUTH_URL || `http://${process.env.HOST || "127.0.0.1"}:${setting("PORT")}`);
   return cached;
 }
 

@@ -11,7 +11,14 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { DEV_AUTH_SECRET, DEV_ENCRYPTION_KEY, productionConfigProblems } from "../lib/config";
+import {
+  ConfigError,
+  DEV_AUTH_SECRET,
+  DEV_ENCRYPTION_KEY,
+  environmentSettings,
+  productionConfigProblems,
+  type Settings,
+} from "../lib/config";
 import { DEMO_LOGIN, seedDemoAccount } from "../lib/accounts/demo";
 import { isLoopbackHost, plainHttpWarning } from "../lib/public-url";
 import { createPrismaClient } from "../lib/db-client";
@@ -22,8 +29,9 @@ import { migrate } from "./lib/migrate";
 const mode = process.argv[2] === "start" ? "start" : "dev";
 const root = join(import.meta.dirname, "..");
 const host = process.env.HOST ?? "127.0.0.1";
-const port = Number(process.env.PORT ?? 3000);
-const enginePort = Number(process.env.INNGEST_ENGINE_PORT ?? 8288);
+const settings = checkedSettings();
+const port = settings.PORT;
+const enginePort = settings.INNGEST_ENGINE_PORT;
 const dataDir = process.env.DB24X7_DATA_DIR ?? join(root, ".data");
 const children: ChildProcess[] = [];
 let stopping = false;
@@ -35,6 +43,17 @@ function log(message: string) {
 function fail(message: string): never {
   process.stderr.write(`[db24x7] ${message}\n`);
   process.exit(1);
+}
+
+// Every setting is checked before anything starts: a bad value stops start-up here, named,
+// instead of turning up later as a NaN in one of the children.
+function checkedSettings(): Settings {
+  try {
+    return environmentSettings();
+  } catch (error) {
+    if (error instanceof ConfigError) fail(`invalid configuration: ${error.message}`);
+    throw error;
+  }
 }
 
 function stopAll(code: number) {
@@ -161,7 +180,7 @@ async function main() {
     // Production: the engine calls the delivery worker (inngest/worker.ts), a process of its own
     // beside Next.js, signed both ways with the shared key as Inngest Cloud does. Next.js only
     // sends events (with the event key) and does not serve the functions at all.
-    const workerPort = Number(process.env.INNGEST_WORKER_PORT ?? enginePort + 1);
+    const workerPort = settings.INNGEST_WORKER_PORT ?? enginePort + 1;
     const functionsUrl = `http://127.0.0.1:${workerPort}/api/inngest`;
     for (const name of ["INNGEST_DEV", "INNGEST_API_BASE_URL", "INNGEST_EVENT_API_BASE_URL", "INNGEST_SIGNING_KEY", "INNGEST_SIGNING_KEY_FALLBACK"]) {
       delete env[name];
