@@ -73,7 +73,7 @@ async function describeStuck(databaseUrl: string, stuck: Array<{ eventId: string
     for (const { eventId, endpointId } of stuck) {
       const { rows: deliveries } = await client.query(
         `SELECT id, status::text, attempt_count, next_attempt_at, completed_at, created_at, updated_at, last_error,
-                EXISTS (SELECT 1 FROM undispatched_events u WHERE u.event_id = d.event_id) AS undispatched
+                (SELECT array_agg(o.id) FROM outbox o WHERE o.id = d.event_id OR o.data->>'delivery_id' = d.id) AS in_outbox
            FROM deliveries d WHERE event_id = $1 AND endpoint_id = $2`,
         [eventId, endpointId],
       );

@@ -1,20 +1,22 @@
 import "server-only";
-import type { DeliveryStatus } from "@prisma/client";
-import { db, sqlQuery } from "../db";
+import { sqlQuery, sqlTimestamp, type NoRows } from "../db";
 import { newId } from "../ids";
 import { signingSecretsFor, type SigningSecrets } from "../webhooks/secrets";
 import { deliveryConfig } from "./config";
-import { recordAttempts, type AttemptRecord, type SentAttempt } from "./record-attempts";
-import { sendRequest, type SendResult } from "./send-request";
+import { dispatch, scheduleContinuedMessage, writeOutbox, type OutboxMessage } from "./outbox";
+import { recordAttempts, stateFromRow, type AttemptRecord, type Recorded, type SentAttempt, type StateRow } from "./record-attempts";
+import { sendRequest } from "./send-request";
 import { db24x7Signature, standardWebhooksSignature } from "./signing";
+import { admit, afterCancel, afterUnmadeAttempt, type AttemptTrigger, type Decision, type DeliveryState, type ResultClass } from "./state";
 
-export type AttemptTrigger = "scheduled" | "manual" | "test";
+/** Where a delivery's schedule goes on: its next scheduled attempt (0-based) and when (ISO). */
+export type NextAttempt = { attempt: number; at: string };
 
+/** What became of one delivery in a call to `attemptDeliveries` (plain JSON: a step's result). */
 export type AttemptOutcome =
-  | { kind: "succeeded"; attemptId: string; status: number; durationMs: number }
-  | { kind: "failed"; attemptId: string; final: boolean; status: number | null; errorClass: string; durationMs: number }
-  // Nothing was sent: the delivery is already settled or attempted, or its endpoint is disabled or deleted.
-  | { kind: "stopped"; reason: string; status?: DeliveryStatus }
+  | { kind: "attempted"; result: ResultClass; httpStatus: number | null; durationMs: number; next: NextAttempt | null }
+  | { kind: "skipped"; reason: string; next: NextAttempt | null }
+  | { kind: "cancelled"; reason: string }
   // Not attempted here: the batch's time budget ran out first, or its endpoint is kept apart.
   | { kind: "deferred" };
 
@@ -50,23 +52,16 @@ export function attemptHeaders(input: {
   return headers;
 }
 
-/** How many scheduled attempts a delivery has had: where a resumed run picks up. */
-export async function scheduledAttemptsMade(deliveryId: string): Promise<number> {
-  return db.deliveryAttempt.count({ where: { deliveryId, trigger: "scheduled" } });
-}
-
 interface LoadedDelivery {
   id: string;
   accountId: string;
   endpointId: string;
-  status: DeliveryStatus;
+  state: DeliveryState;
   isTest: boolean;
   event: { id: string; body: string };
   endpoint: {
     id: string;
     url: string;
-    status: "active" | "disabled";
-    deleted: boolean;
     /** Its deliveries have been failing (failing_since set). */
     failing: boolean;
     standardWebhooks: boolean;
@@ -78,28 +73,43 @@ interface LoadedDelivery {
 
 // The deliveries with their event and endpoint, in one statement (see sqlPool for why not Prisma).
 const LOAD_SQL = `
-SELECT d.id, d.account_id, d.endpoint_id, d.status::text AS status, d.is_test, e.id AS event_id, e.body,
-       w.url, w.status::text AS endpoint_status, w.deleted_at IS NOT NULL AS deleted,
+SELECT d.id, d.account_id, d.endpoint_id, d.status::text AS status, d.scheduled_attempts,
+       (extract(epoch FROM d.next_attempt_at) * 1000)::float8 AS next_attempt_ms,
+       CASE WHEN w.deleted_at IS NOT NULL THEN 'deleted' ELSE w.status::text END AS endpoint,
+       d.is_test, e.id AS event_id, e.body, w.url,
        w.failing_since IS NOT NULL AS failing, w.standard_webhooks,
        w.secret_encrypted, w.previous_secret_encrypted,
        (extract(epoch FROM w.previous_secret_expires_at) * 1000)::float8 AS previous_secret_expires_ms
 FROM deliveries d JOIN events e ON e.id = d.event_id JOIN webhook_endpoints w ON w.id = d.endpoint_id
 WHERE d.id = ANY($1::text[])`;
 
+interface LoadRow extends StateRow {
+  id: string;
+  account_id: string;
+  endpoint_id: string;
+  is_test: boolean;
+  event_id: string;
+  body: string;
+  url: string;
+  failing: boolean;
+  standard_webhooks: boolean;
+  secret_encrypted: string;
+  previous_secret_encrypted: string | null;
+  previous_secret_expires_ms: number | null;
+}
+
 async function loadDeliveries(ids: string[]): Promise<LoadedDelivery[]> {
-  const { rows } = await sqlQuery("deliveries_load", LOAD_SQL, [ids]);
+  const { rows } = await sqlQuery<LoadRow>("deliveries_load", LOAD_SQL, [ids]);
   return rows.map((r) => ({
     id: r.id,
     accountId: r.account_id,
     endpointId: r.endpoint_id,
-    status: r.status,
+    state: stateFromRow(r),
     isTest: r.is_test,
     event: { id: r.event_id, body: r.body },
     endpoint: {
       id: r.endpoint_id,
       url: r.url,
-      status: r.endpoint_status,
-      deleted: r.deleted,
       failing: r.failing,
       standardWebhooks: r.standard_webhooks,
       secretEncrypted: r.secret_encrypted,
@@ -110,71 +120,71 @@ async function loadDeliveries(ids: string[]): Promise<LoadedDelivery[]> {
 }
 
 /**
- * One HTTP attempt of a delivery, recorded with the exact request and the response.
- * `scheduledIndex` is the 0-based position in the retry schedule for scheduled attempts.
+ * One attempt of a delivery, decided and recorded by the state machine (state.ts). `attempt` is
+ * the 0-based scheduled attempt, for the schedule's own attempts.
  */
-export async function attemptDelivery(deliveryId: string, trigger: AttemptTrigger, scheduledIndex = 0): Promise<AttemptOutcome> {
-  const outcomes = await attemptDeliveries([deliveryId], trigger, scheduledIndex);
-  return outcomes.get(deliveryId)!;
+export async function attemptDelivery(deliveryId: string, trigger: AttemptTrigger, attempt = 0): Promise<AttemptOutcome> {
+  const outcomes = await attemptDeliveries([deliveryId], trigger, attempt);
+  return outcomes.get(deliveryId) ?? { kind: "skipped", reason: "delivery not found", next: null };
+}
+
+export interface AttemptOptions {
+  /** No attempt starts after this long; those not started come back `deferred`. */
+  budgetMs?: number;
+  /** Attempts in flight at once per endpoint (the configured bound by default). */
+  endpointConcurrency?: number;
+  /** An endpoint whose deliveries cannot be signed has them `deferred` instead of failing the call. */
+  isolateFaults?: boolean;
+  /** Deliveries to endpoints already failing come back `deferred`. */
+  deferFailing?: boolean;
+  /**
+   * The batch: a schedule that goes on, and each deferred delivery, is handed to a run of the
+   * delivery's own through the outbox (written with the attempt, sent before this returns).
+   */
+  handOver?: boolean;
 }
 
 /**
  * One attempt of each delivery, in parallel (at most `endpointConcurrency` per endpoint), each
- * recorded as it completes (in small groups: one statement per group). With `budgetMs`, no
- * attempt starts after that long; those not started come back `deferred`, as do an endpoint's
- * deliveries that cannot be signed when `isolateFaults` is set, and with `deferFailing` those
- * to endpoints already failing. Throws when recording fails
- * (or signing, without `isolateFaults`), so the caller's step is retried; what was recorded
- * is not sent again.
+ * recorded as it completes (in small groups: one statement per group). Throws when recording
+ * fails (or signing, without `isolateFaults`), so the caller's step is retried; what was
+ * recorded is not sent again (its state says so).
  */
 export async function attemptDeliveries(
   deliveryIds: string[],
   trigger: AttemptTrigger,
-  scheduledIndex = 0,
-  options: { budgetMs?: number; endpointConcurrency?: number; isolateFaults?: boolean; deferFailing?: boolean } = {},
+  attempt = 0,
+  options: AttemptOptions = {},
 ): Promise<Map<string, AttemptOutcome>> {
   const outcomes = new Map<string, AttemptOutcome>();
-  const loaded = await loadDeliveries(deliveryIds);
-  const byId = new Map(loaded.map((d) => [d.id, d]));
-  const cancelled: Array<{ id: string; reason: string }> = [];
+  const now = new Date();
+  const toCancel: Array<{ delivery: LoadedDelivery; reason: string }> = [];
   const byEndpoint = new Map<string, LoadedDelivery[]>();
-  for (const id of new Set(deliveryIds)) {
-    const delivery = byId.get(id);
-    if (!delivery) {
-      outcomes.set(id, { kind: "stopped", reason: "delivery not found" });
-      continue;
+  const loaded = await loadDeliveries([...new Set(deliveryIds)]);
+  for (const delivery of loaded) {
+    const admission = admit(delivery.state, trigger, attempt, now);
+    if (admission.kind === "skip") {
+      outcomes.set(delivery.id, { kind: "skipped", reason: admission.reason, next: nextAttempt(admission.resume) });
+    } else if (admission.kind === "cancel") {
+      toCancel.push({ delivery, reason: admission.reason });
+    } else if (options.deferFailing && delivery.endpoint.failing) {
+      outcomes.set(delivery.id, { kind: "deferred" });
+    } else {
+      byEndpoint.set(delivery.endpointId, [...(byEndpoint.get(delivery.endpointId) ?? []), delivery]);
     }
-    const stop = stopReason(delivery, trigger, scheduledIndex);
-    if (stop) {
-      outcomes.set(id, { kind: "stopped", reason: stop, status: delivery.status });
-      continue;
-    }
-    const { endpoint } = delivery;
-    if (endpoint.deleted || (endpoint.status === "disabled" && trigger !== "test")) {
-      const reason = endpoint.deleted ? "endpoint deleted" : "endpoint disabled";
-      outcomes.set(id, { kind: "stopped", reason });
-      if (trigger === "scheduled") cancelled.push({ id, reason });
-      continue;
-    }
-    if (options.deferFailing && endpoint.failing) {
-      outcomes.set(id, { kind: "deferred" });
-      continue;
-    }
-    byEndpoint.set(endpoint.id, [...(byEndpoint.get(endpoint.id) ?? []), delivery]);
   }
-  for (const reason of new Set(cancelled.map((c) => c.reason))) {
-    await db.delivery.updateMany({
-      where: { id: { in: cancelled.filter((c) => c.reason === reason).map((c) => c.id) }, status: { in: ["pending", "retrying"] } },
-      data: { status: "cancelled", lastError: `Stopped: ${reason}`, nextAttemptAt: null, completedAt: new Date() },
-    });
+  const cancelled = await cancel(toCancel);
+  for (const { delivery, reason } of toCancel) {
+    outcomes.set(
+      delivery.id,
+      cancelled.has(delivery.id) ? { kind: "cancelled", reason } : { kind: "skipped", reason: "delivery changed meanwhile", next: null },
+    );
   }
 
   const config = deliveryConfig();
   const limit = options.endpointConcurrency ?? config.endpointConcurrency;
   const deadline = options.budgetMs === undefined ? Infinity : Date.now() + options.budgetMs;
-  const recorder = new Recorder();
-  const lastScheduled = scheduledIndex >= config.schedule.length - 1;
-  const final = trigger === "test" || (trigger === "scheduled" && lastScheduled);
+  const recorder = new Recorder(options.handOver ?? false);
 
   const faults: unknown[] = [];
   const work = async (deliveries: LoadedDelivery[]) => {
@@ -198,9 +208,7 @@ export async function attemptDeliveries(
           continue;
         }
         const sent = await sendWithSecretSwitch(delivery, secrets);
-        const { result, attemptId } = sent[sent.length - 1]!;
-        const succeeded = result.errorClass === null;
-        const at = new Date();
+        const { result } = sent[sent.length - 1]!;
         await recorder.add({
           deliveryId: delivery.id,
           accountId: delivery.accountId,
@@ -208,38 +216,103 @@ export async function attemptDeliveries(
           isTest: delivery.isTest,
           requestUrl: delivery.endpoint.url,
           trigger,
+          attempt,
+          state: delivery.state,
           sent,
-          final,
-          retryAt:
-            !succeeded && !final && trigger === "scheduled" ? new Date(at.getTime() + config.schedule[scheduledIndex + 1]!) : null,
-          switchedSecret: sent.length === 2 && succeeded,
-          at,
+          switchedSecret: sent.length === 2 && result.errorClass === null,
+          at: new Date(),
         });
-        outcomes.set(
-          delivery.id,
-          succeeded
-            ? { kind: "succeeded", attemptId, status: result.status!, durationMs: result.durationMs }
-            : { kind: "failed", attemptId, final, status: result.status, errorClass: result.errorClass!, durationMs: result.durationMs },
-        );
+        outcomes.set(delivery.id, {
+          kind: "attempted",
+          result: result.errorClass ?? "success",
+          httpStatus: result.status,
+          durationMs: result.durationMs,
+          next: null,
+        });
       }
     };
     await Promise.all(Array.from({ length: Math.min(limit, deliveries.length) }, worker));
   };
   // Every group finishes (and is recorded) before a fault is thrown, so nothing sent goes unrecorded.
   await Promise.all([...byEndpoint.values()].map((group) => work(group).catch((error: unknown) => faults.push(error))));
-  await recorder.close();
+  const recorded = await recorder.close();
   if (faults.length) throw faults[0];
+  for (const [id, { decision }] of recorded) {
+    const outcome = outcomes.get(id);
+    if (outcome?.kind === "attempted") outcome.next = nextAttempt(decision.continueWith);
+  }
+  if (options.handOver) {
+    // A deferred delivery makes its first attempt in a run of its own; written before it is
+    // sent, so a crash here leaves it for the sweep (or this step's retry, which defers it again).
+    const deferred = loaded.flatMap((d) =>
+      outcomes.get(d.id)?.kind === "deferred"
+        ? [scheduleContinuedMessage({ delivery_id: d.id, endpoint_id: d.endpointId, account_id: d.accountId, attempt })]
+        : [],
+    );
+    await writeOutbox(deferred);
+    await dispatch([...[...recorded.values()].flatMap((r) => (r.handOver ? [r.handOver] : [])), ...deferred]);
+  }
   return outcomes;
 }
 
-function stopReason(delivery: LoadedDelivery, trigger: AttemptTrigger, scheduledIndex: number): string | undefined {
-  if (trigger !== "scheduled") return undefined;
-  if (delivery.status === "succeeded" || delivery.status === "cancelled" || delivery.status === "failed") {
-    return `delivery already ${delivery.status}`;
-  }
-  // A first attempt repeated (its step re-ran after a crash): the attempt was made and recorded.
-  if (scheduledIndex === 0 && delivery.status !== "pending") return "first attempt already made";
-  return undefined;
+function nextAttempt(continuation: { attempt: number; at: Date } | null): NextAttempt | null {
+  return continuation && { attempt: continuation.attempt, at: continuation.at.toISOString() };
+}
+
+// A decision made without an attempt (a cancellation, a requested attempt given up), applied to
+// each row only if it still holds the state the decision was made from.
+const APPLY_SQL = `
+UPDATE deliveries d SET status = x.status::"DeliveryStatus", last_error = x.error, next_attempt_at = x.next_attempt_at,
+       completed_at = CASE WHEN x.completed THEN $2::timestamp(3) ELSE d.completed_at END, updated_at = $2::timestamp(3)
+  FROM json_to_recordset($1::json) AS x(
+    id text, status text, error text, next_attempt_at timestamp(3), completed boolean, read_status text, read_next_attempt_at timestamp(3))
+ WHERE d.id = x.id AND d.status = x.read_status::"DeliveryStatus"
+   AND d.next_attempt_at IS NOT DISTINCT FROM x.read_next_attempt_at
+RETURNING d.id`;
+
+async function applyDecisions(
+  decided: Array<{ id: string; state: DeliveryState; decision: Decision; error: string }>,
+  at: Date,
+): Promise<Set<string>> {
+  if (decided.length === 0) return new Set();
+  const rows = decided.map(({ id, state, decision, error }) => ({
+    id,
+    status: decision.status,
+    error,
+    next_attempt_at: sqlTimestamp(decision.nextAttemptAt),
+    completed: decision.completed,
+    read_status: state.status,
+    read_next_attempt_at: sqlTimestamp(state.nextAttemptAt),
+  }));
+  const { rows: applied } = await sqlQuery<{ id: string }>("deliveries_apply_decision", APPLY_SQL, [JSON.stringify(rows), sqlTimestamp(at)]);
+  return new Set(applied.map(({ id }) => id));
+}
+
+async function cancel(stopped: Array<{ delivery: LoadedDelivery; reason: string }>): Promise<Set<string>> {
+  const decision = afterCancel();
+  return applyDecisions(
+    stopped.map(({ delivery, reason }) => ({ id: delivery.id, state: delivery.state, decision, error: `Stopped: ${reason}` })),
+    new Date(),
+  );
+}
+
+/** Where a resumed schedule picks up: its next scheduled attempt, now; null when it is settled. */
+export async function resumePoint(deliveryId: string): Promise<NextAttempt | null> {
+  const [delivery] = await loadDeliveries([deliveryId]);
+  if (!delivery || (delivery.state.status !== "pending" && delivery.state.status !== "retrying")) return null;
+  const attempt = Math.min(delivery.state.scheduledAttempts, deliveryConfig().schedule.length - 1);
+  return { attempt, at: new Date().toISOString() };
+}
+
+/** A requested attempt given up on (see afterUnmadeAttempt); answers whether the delivery changed. */
+export async function settleRequestedAttempt(deliveryId: string, trigger: "manual" | "test"): Promise<boolean> {
+  const [delivery] = await loadDeliveries([deliveryId]);
+  if (!delivery) return false;
+  const at = new Date();
+  const decision = afterUnmadeAttempt(delivery.state, trigger, at);
+  if (decision.status === delivery.state.status && decision.nextAttemptAt === delivery.state.nextAttemptAt) return false;
+  const error = "The attempt could not be made because of a fault on our side; retry it";
+  return (await applyDecisions([{ id: deliveryId, state: delivery.state, decision, error }], at)).has(deliveryId);
 }
 
 /**
@@ -278,6 +351,8 @@ async function sendWithSecretSwitch(delivery: LoadedDelivery, secrets: SigningSe
  * bounds what a crash can leave sent but unrecorded.
  */
 class Recorder {
+  constructor(private readonly handOver: boolean) {}
+  readonly recorded = new Map<string, Recorded>();
   private pending: AttemptRecord[] = [];
   private unwritten = 0;
   private chain: Promise<void> = Promise.resolve();
@@ -301,7 +376,7 @@ class Recorder {
     this.chain = this.chain.then(async () => {
       if (this.failed) return;
       try {
-        await recordAttempts(group);
+        for (const [id, recorded] of await recordAttempts(group, { handOver: this.handOver })) this.recorded.set(id, recorded);
       } catch (error) {
         this.failed = true;
         this.error = error;
@@ -311,11 +386,11 @@ class Recorder {
     });
   }
 
-  async close() {
+  /** Writes what is left; answers every decision recorded. */
+  async close(): Promise<Map<string, Recorded>> {
     this.flush();
     await this.chain;
     if (this.failed) throw this.error;
+    return this.recorded;
   }
 }
-
-export type { SendResult };

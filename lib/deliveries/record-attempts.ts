@@ -1,10 +1,12 @@
 import "server-only";
 import type pg from "pg";
-import { sqlQuery, sqlQueryPlannedEachTime, sqlTimestamp, sqlTransaction } from "../db";
+import { sqlQuery, sqlQueryPlannedEachTime, sqlTimestamp, sqlTransaction, type NoRows } from "../db";
 import { SYSTEM_CALLER } from "../audit/system";
 import { auditEntry } from "../audit/record";
 import { deliveryConfig } from "./config";
+import { outboxRows, scheduleContinuedMessage, type OutboxMessage } from "./outbox";
 import type { SendResult } from "./send-request";
+import { afterAttempt, type AttemptTrigger, type Decision, type DeliveryState } from "./state";
 
 export interface SentAttempt {
   attemptId: string;
@@ -20,49 +22,45 @@ export interface AttemptRecord {
   endpointId: string;
   isTest: boolean;
   requestUrl: string;
-  trigger: "scheduled" | "manual" | "test";
+  trigger: AttemptTrigger;
+  /** The 0-based scheduled attempt (scheduled attempts only). */
+  attempt: number;
+  /** The delivery as read before the attempt: the decision is applied only if it still holds. */
+  state: DeliveryState;
   sent: SentAttempt[];
-  /** A failure settles the delivery as failed (the last scheduled attempt, or a test). */
-  final: boolean;
-  /** A scheduled attempt that failed with attempts left: when the next one is due. */
-  retryAt: Date | null;
   /** The request signed with the new secret was accepted during a grace period. */
   switchedSecret: boolean;
   at: Date;
 }
 
-// The delivery's new state, decided from its state at the time of writing: a success settles it
-// (unconditionally, as a success does); a failure never overwrites a success or a cancellation
-// that landed meanwhile (a manual retry racing the schedule); a failed scheduled attempt with
-// attempts left is retrying; a failed manual attempt keeps a pending schedule (retrying, next
-// attempt still ahead), and otherwise (a failed, stopped or bulk-replayed delivery) is failed.
-// One statement updates every delivery of the group, inserts its attempts (numbered after the
-// delivery's count) and clears failing_since of the endpoints that answered.
-// Computed in each SET from the row as UPDATE locked it (after waiting out a concurrent
-// change, PostgreSQL re-reads the row), so no separate SELECT … FOR UPDATE is needed.
-const VERDICT = `CASE WHEN x.succeeded THEN 'settle'
-         WHEN d.status IN ('succeeded', 'cancelled') THEN 'keep'
-         WHEN x.final THEN 'fail'
-         WHEN x.retry_at IS NOT NULL THEN 'retry'
-         WHEN x.manual AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= x.attempted_at) THEN 'fail'
-         ELSE 'keep' END`;
+/** A recorded attempt's decision, and the hand-over it wrote (when asked to write them). */
+export interface Recorded {
+  decision: Decision;
+  handOver: OutboxMessage | null;
+}
 
+// One statement applies each delivery's decision, if the row still holds the state it was made
+// from (compare-and-set on status and next attempt); inserts the attempts (numbered after the
+// delivery's count) of the rows it changed, and their hand-overs; and clears failing_since of the
+// endpoints that answered. A row changed meanwhile (a manual retry racing the schedule, the
+// endpoint's deliveries cancelled) is read again and decided again.
 const RECORD_SQL = `
 WITH updated AS (
   UPDATE deliveries d SET
     attempt_count = d.attempt_count + x.sent,
+    scheduled_attempts = d.scheduled_attempts + x.scheduled,
     last_attempt_at = x.attempted_at,
     last_status_code = x.status_code,
     last_error = x.error,
-    status = CASE ${VERDICT} WHEN 'settle' THEN 'succeeded'::"DeliveryStatus" WHEN 'fail' THEN 'failed'::"DeliveryStatus"
-                            WHEN 'retry' THEN 'retrying'::"DeliveryStatus" ELSE d.status END,
-    next_attempt_at = CASE ${VERDICT} WHEN 'retry' THEN x.retry_at WHEN 'keep' THEN d.next_attempt_at ELSE NULL END,
-    completed_at = CASE WHEN ${VERDICT} IN ('settle', 'fail') THEN x.attempted_at ELSE d.completed_at END,
+    status = x.status::"DeliveryStatus",
+    next_attempt_at = x.next_attempt_at,
+    completed_at = CASE WHEN x.completed THEN x.attempted_at ELSE d.completed_at END,
     updated_at = x.attempted_at
   FROM json_to_recordset($1::json) AS x(
-    id text, sent int, succeeded boolean, final boolean, manual boolean, retry_at timestamp(3),
-    status_code int, error text, attempted_at timestamp(3))
-  WHERE d.id = x.id
+    id text, sent int, scheduled int, status text, next_attempt_at timestamp(3), completed boolean,
+    read_status text, read_next_attempt_at timestamp(3), status_code int, error text, attempted_at timestamp(3))
+  WHERE d.id = x.id AND d.status = x.read_status::"DeliveryStatus"
+    AND d.next_attempt_at IS NOT DISTINCT FROM x.read_next_attempt_at
   RETURNING d.id, d.attempt_count
 ), inserted AS (
   INSERT INTO delivery_attempts (id, delivery_id, account_id, number, trigger, request_url, request_headers,
@@ -74,28 +72,108 @@ FROM json_to_recordset($2::json) AS a(
   response_status int, response_headers jsonb, response_body text, duration_ms int, error_class text,
   error_message text, succeeded boolean, created_at timestamp(3))
 JOIN updated ON updated.id = a.delivery_id
-RETURNING 1
+), handed_over AS (
+  INSERT INTO outbox (id, account_id, name, data, created_at)
+  SELECT m.id, m.account_id, m.name, m.data, $4::timestamp(3)
+    FROM json_to_recordset($5::json) AS m (id text, account_id text, name text, data jsonb)
+    JOIN updated ON updated.id = m.data->>'delivery_id'
+  ON CONFLICT (id) DO NOTHING
 ), healthy AS (
   UPDATE webhook_endpoints SET failing_since = NULL, updated_at = $4
   WHERE id = ANY($3::text[]) AND failing_since IS NOT NULL
 )
-SELECT count(*)::int AS recorded FROM inserted`;
-// Planned at each execution (see sqlQueryPlannedEachTime): as a prepared statement, a generic plan
-// made while `deliveries` was small joined it by a full scan, 3,244 scans reading 151 million rows
-// in one benchmark on a new database, and the statement took 16 ms instead of 3.
+SELECT id FROM updated`;
+// Planned at each execution (see sqlQueryPlannedEachTime): as a prepared statement, a generic
+// plan made while `deliveries` was small keeps joining it by a full scan as it grows.
 
-/** Writes a group of attempts and what they mean for their deliveries and endpoints, atomically. */
-export async function recordAttempts(records: AttemptRecord[]): Promise<void> {
-  if (records.length === 0) return;
-  const deliveries = records.map((r) => {
+// The state of deliveries whose row changed between the attempt's read and its record.
+const RELOAD_SQL = `
+SELECT d.id, d.status::text AS status, d.scheduled_attempts,
+       (extract(epoch FROM d.next_attempt_at) * 1000)::float8 AS next_attempt_ms,
+       CASE WHEN w.deleted_at IS NOT NULL THEN 'deleted' ELSE w.status::text END AS endpoint
+FROM deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id
+WHERE d.id = ANY($1::text[])`;
+
+export interface StateRow {
+  status: DeliveryState["status"];
+  scheduled_attempts: number;
+  next_attempt_ms: number | null;
+  endpoint: DeliveryState["endpoint"];
+}
+
+/** A delivery's state from its row (timestamps come as epoch milliseconds: no time-zone parsing). */
+export function stateFromRow(row: StateRow): DeliveryState {
+  return {
+    status: row.status,
+    scheduledAttempts: row.scheduled_attempts,
+    nextAttemptAt: row.next_attempt_ms === null ? null : new Date(Math.round(row.next_attempt_ms)),
+    endpoint: row.endpoint,
+  };
+}
+
+// A row that keeps changing under us this many times is left as the last writer made it.
+const MAX_DECISION_ROUNDS = 5;
+
+/**
+ * Writes a group of attempts and what they mean for their deliveries and endpoints, atomically
+ * per round. With `handOver`, a schedule that goes on is written to the outbox with the attempt
+ * (the batch's hand-over to a run of the delivery's own); otherwise the caller goes on itself.
+ */
+export async function recordAttempts(records: AttemptRecord[], { handOver = false } = {}): Promise<Map<string, Recorded>> {
+  const recorded = new Map<string, Recorded>();
+  let round = records;
+  for (let n = 1; round.length > 0; n++) {
+    const decided = round.map((r) => ({ record: r, ...decide(r, handOver) }));
+    const applied = await writeRound(decided);
+    for (const d of decided) if (applied.has(d.record.deliveryId)) recorded.set(d.record.deliveryId, d);
+    const missed = round.filter((r) => !applied.has(r.deliveryId));
+    if (missed.length === 0 || n >= MAX_DECISION_ROUNDS) {
+      for (const r of missed) console.error(`[deliveries] ${r.deliveryId}: changed under every attempt to record; its attempt is not recorded`);
+      break;
+    }
+    const { rows } = await sqlQuery<StateRow & { id: string }>("deliveries_reload_state", RELOAD_SQL, [missed.map((r) => r.deliveryId)]);
+    const states = new Map(rows.map((row) => [row.id, stateFromRow(row)]));
+    // A delivery deleted meanwhile (its endpoint or account was) has nothing left to record.
+    round = missed.flatMap((r) => {
+      const state = states.get(r.deliveryId);
+      return state ? [{ ...r, state }] : [];
+    });
+  }
+  return recorded;
+}
+
+function decide(r: AttemptRecord, handOver: boolean): Recorded {
+  const last = r.sent[r.sent.length - 1]!.result;
+  const decision = afterAttempt(r.state, r.trigger, r.attempt, last.errorClass ?? "success", deliveryConfig().schedule, r.at);
+  const next = decision.continueWith;
+  return {
+    decision,
+    handOver:
+      handOver && next
+        ? scheduleContinuedMessage({
+            delivery_id: r.deliveryId,
+            endpoint_id: r.endpointId,
+            account_id: r.accountId,
+            attempt: next.attempt,
+            not_before: next.at.toISOString(),
+          })
+        : null,
+  };
+}
+
+async function writeRound(decided: Array<Recorded & { record: AttemptRecord }>): Promise<Set<string>> {
+  const records = decided.map((d) => d.record);
+  const deliveries = decided.map(({ record: r, decision }) => {
     const last = r.sent[r.sent.length - 1]!.result;
     return {
       id: r.deliveryId,
       sent: r.sent.length,
-      succeeded: last.errorClass === null,
-      final: r.final,
-      manual: r.trigger === "manual",
-      retry_at: sqlTimestamp(r.retryAt),
+      scheduled: r.trigger === "scheduled" ? 1 : 0,
+      status: decision.status,
+      next_attempt_at: sqlTimestamp(decision.nextAttemptAt),
+      completed: decision.completed,
+      read_status: r.state.status,
+      read_next_attempt_at: sqlTimestamp(r.state.nextAttemptAt),
       status_code: last.status,
       error: last.errorMessage,
       attempted_at: sqlTimestamp(r.at),
@@ -121,24 +199,26 @@ export async function recordAttempts(records: AttemptRecord[]): Promise<void> {
       created_at: sqlTimestamp(attempt.at),
     })),
   );
+  const handOvers = decided.flatMap((d) => (d.handOver ? [d.handOver] : []));
   const health = endpointHealth(records);
   const switched = [...new Map(records.filter((r) => r.switchedSecret).map((r) => [r.endpointId, r])).values()];
   const now = new Date();
 
   const healthy = [...health].filter(([, h]) => h.succeeded).map(([id]) => id).sort();
   const failing = [...health].filter(([, h]) => !h.succeeded).map(([id]) => id).sort();
-  const values = [JSON.stringify(deliveries), JSON.stringify(attempts), healthy, sqlTimestamp(now)];
+  const values = [JSON.stringify(deliveries), JSON.stringify(attempts), healthy, sqlTimestamp(now), outboxRows(handOvers)];
+  const applied = (rows: Array<{ id: string }>) => new Set(rows.map((row) => row.id));
   // Usually every endpoint answered and no secret switched: one statement, no transaction to
   // hold a connection across round trips.
   if (failing.length === 0 && switched.length === 0) {
-    await withDeadlockRetry(() => sqlQueryPlannedEachTime(RECORD_SQL, values));
-    return;
+    return withDeadlockRetry(async () => applied((await sqlQueryPlannedEachTime<{ id: string }>(RECORD_SQL, values)).rows));
   }
-  await withDeadlockRetry(() =>
+  return withDeadlockRetry(() =>
     sqlTransaction(async (client) => {
-      await sqlQueryPlannedEachTime(RECORD_SQL, values, client);
+      const { rows } = await sqlQueryPlannedEachTime<{ id: string }>(RECORD_SQL, values, client);
       await trackFailingEndpoints(client, failing, now);
       for (const r of switched) await endGracePeriod(client, r.endpointId, r.accountId, now);
+      return applied(rows);
     }),
   );
 }
@@ -226,11 +306,10 @@ async function audit(client: pg.PoolClient, entries: ReturnType<typeof auditEntr
 
 // Concurrent groups can touch the same endpoints' rows in different orders; PostgreSQL then
 // aborts one transaction as a deadlock, and writing it again is safe (nothing was written).
-async function withDeadlockRetry(write: () => Promise<unknown>, tries = 3): Promise<void> {
+async function withDeadlockRetry<T>(write: () => Promise<T>, tries = 3): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await write();
-      return;
+      return await write();
     } catch (error) {
       const deadlock = (error as { code?: string }).code === "40P01";
       if (!deadlock || attempt >= tries) throw error;

@@ -2,7 +2,8 @@ import "server-only";
 import { ApiError } from "../api/errors";
 import type { Caller } from "../auth/caller";
 import { db, sqlQuery, sqlTimestamp } from "../db";
-import { dispatchDeliveries } from "../deliveries/dispatch";
+import { deliveriesDue } from "@/inngest/events";
+import { deliveriesDueMessage, dispatch } from "../deliveries/outbox";
 import { newId } from "../ids";
 import { parseEventData } from "../webhooks/event-types";
 import { eventBody } from "./payload";
@@ -13,9 +14,9 @@ import { MAX_EVENT_BYTES, type PublishEventInput, type PublishEventOutput } from
 const DELIVERY_IDS_PER_STORE = 16;
 
 /**
- * Stores the event and one delivery per subscribed active endpoint in one statement, then
- * hands the deliveries to Inngest. Once this returns, nothing can be lost: a hand-over that
- * fails is retried by the sweep (inngest/functions/sweep-undispatched-deliveries.ts).
+ * Stores the event, one delivery per subscribed active endpoint and their hand-over to Inngest
+ * in one statement, then hands them over. Once this returns, nothing can be lost: a hand-over
+ * that fails is sent by the outbox's sweep (inngest/functions/sweep-outbox.ts).
  */
 export async function publishEvent(caller: Caller, input: PublishEventInput): Promise<PublishEventOutput> {
   parseEventData(input.type, input.data);
@@ -41,7 +42,15 @@ export async function publishEvent(caller: Caller, input: PublishEventInput): Pr
     const ids = Array.from({ length: idCount }, () => newId("dlv"));
     const outcome = await storeEvent({ id, accountId: caller.accountId, input, body, createdAt, deliveryIds: ids });
     if (outcome.stored) {
-      await dispatchDeliveries(outcome.deliveries);
+      if (outcome.deliveries.length > 0) {
+        await dispatch([
+          deliveriesDueMessage({
+            event_id: id,
+            account_id: caller.accountId,
+            deliveries: outcome.deliveries.map((d) => ({ delivery_id: d.id, endpoint_id: d.endpointId })),
+          }),
+        ]);
+      }
       return { id, deliveries: outcome.deliveries.map((d) => ({ id: d.id, endpoint_id: d.endpointId })), duplicate: false };
     }
     if (outcome.subscribed > ids.length) {
@@ -62,14 +71,14 @@ interface StoreOutcome {
   stored: boolean;
   /** Active endpoints subscribed to the type in the environment. */
   subscribed: number;
-  deliveries: { id: string; eventId: string; endpointId: string; accountId: string }[];
+  deliveries: { id: string; endpointId: string }[];
 }
 
 // One statement, so one round trip and atomic on its own: picks the subscribed endpoints,
 // inserts the event (unless its producer id is taken: ON CONFLICT waits for a concurrent
 // insert of the same id to commit or roll back, then stands down) and one delivery per
-// endpoint, numbered with the ids given ($8), and, if it has deliveries, the event's place in
-// the sweep's list until they are handed over; with fewer ids than endpoints it stores nothing.
+// endpoint, numbered with the ids given ($8), and, if it has deliveries, their hand-over in the
+// outbox (the message deliveriesDueMessage builds); with fewer ids than endpoints it stores nothing.
 const STORE_EVENT_SQL = `
   WITH endpoints AS (
     SELECT id, row_number() OVER () AS n
@@ -89,9 +98,13 @@ const STORE_EVENT_SQL = `
      CROSS JOIN endpoints
       JOIN unnest($8::text[]) WITH ORDINALITY AS ids (id, n) ON ids.n = endpoints.n
     RETURNING id, endpoint_id
-  ), undispatched AS (
-    INSERT INTO undispatched_events (event_id, created_at)
-    SELECT event.id, $7::timestamp(3) FROM event WHERE EXISTS (SELECT 1 FROM endpoints)
+  ), handed_over AS (
+    INSERT INTO outbox (id, account_id, name, data, created_at)
+    SELECT event.id, $1::text, $9::text,
+           jsonb_build_object('event_id', event.id, 'account_id', $1::text, 'deliveries',
+             (SELECT jsonb_agg(jsonb_build_object('delivery_id', id, 'endpoint_id', endpoint_id)) FROM deliveries)),
+           $7::timestamp(3)
+      FROM event WHERE EXISTS (SELECT 1 FROM endpoints)
   )
   SELECT (SELECT count(*) FROM event)::int AS stored,
          (SELECT count(*) FROM endpoints)::int AS subscribed,
@@ -122,17 +135,13 @@ async function storeEvent(args: {
     body,
     sqlTimestamp(createdAt),
     deliveryIds,
+    deliveriesDue.name,
   ]);
   const row = rows[0]!;
   return {
     stored: row.stored === 1,
     subscribed: row.subscribed,
-    deliveries: row.delivery_ids.map((deliveryId, i) => ({
-      id: deliveryId,
-      eventId: id,
-      endpointId: row.endpoint_ids[i]!,
-      accountId,
-    })),
+    deliveries: row.delivery_ids.map((deliveryId, i) => ({ id: deliveryId, endpointId: row.endpoint_ids[i]! })),
   };
 }
 

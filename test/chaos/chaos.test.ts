@@ -138,7 +138,7 @@ describe("chaos receivers", () => {
       const scheduled = deliveryConfig().schedule.length;
       expect(deliveries).toHaveLength(total);
       // Every event was handed over (none left for the sweep).
-      expect(await db.undispatchedEvent.count({ where: { event: { accountId: account.accountId } } })).toBe(0);
+      expect(await db.outboxMessage.count({ where: { accountId: account.accountId } })).toBe(0);
       for (const d of deliveries) {
         const kind = deliveryKind.get(d.id)!;
         const want = expectationFor(kind);

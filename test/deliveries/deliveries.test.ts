@@ -13,7 +13,8 @@ import * as endpointDeliveries from "@/app/api/v1/webhooks/[endpointId]/deliveri
 import * as endpointTest from "@/app/api/v1/webhooks/[endpointId]/test/route";
 import * as retryFailed from "@/app/api/v1/webhooks/[endpointId]/retry-failed/route";
 import { db } from "@/lib/db";
-import { DELIVERY_CONTINUED, dispatchStragglers } from "@/lib/deliveries/dispatch";
+import { scheduleContinued } from "@/inngest/events";
+import { deliveriesDueMessage, dispatchStragglers } from "@/lib/deliveries/outbox";
 import { getEventType } from "@/lib/webhooks/event-types";
 import { encryptSigningSecret, generateSigningSecret } from "@/lib/webhooks/secrets";
 import { newId } from "@/lib/ids";
@@ -202,9 +203,12 @@ describe("the retry schedule", () => {
 
     failUntil.set("/down", 4);
     const retried = await call(deliveryRetry.POST, { method: "POST", headers: { ...bearer(account.keys.admin) }, params: { deliveryId: id } });
+    // Answered at once, queued; the attempt follows.
     expect(retried.status).toBe(200);
-    expect(retried.json).toMatchObject({ status: "succeeded", attempt_count: 4 });
-    expect(retried.json.attempts[0]).toMatchObject({ number: 4, trigger: "manual", succeeded: true });
+    expect(retried.json).toMatchObject({ status: "retrying", attempt_count: 3, completed_at: null });
+    const done2 = await settled(account, id);
+    expect(done2).toMatchObject({ status: "succeeded", attempt_count: 4 });
+    expect(done2.attempts[0]).toMatchObject({ number: 4, trigger: "manual", succeeded: true });
     const again = await call(deliveryRetry.POST, { method: "POST", headers: bearer(account.keys.admin), params: { deliveryId: id } });
     expect(again.status).toBe(409);
   });
@@ -379,29 +383,29 @@ describe("our own faults", () => {
     await db.delivery.create({
       data: {
         id: deliveryId, accountId: account.accountId, eventId, endpointId: ep.id, eventType: "maintenance.completed",
-        status: "retrying", attemptCount: 1, lastStatusCode: 503, nextAttemptAt: new Date(Date.now() + 1000),
+        status: "retrying", attemptCount: 1, scheduledAttempts: 1, lastStatusCode: 503, nextAttemptAt: new Date(Date.now() + 1000),
         attempts: { create: { id: newId("att"), accountId: account.accountId, number: 1, trigger: "scheduled", requestUrl: receiver.base + ep.path, requestHeaders: {}, responseStatus: 503, durationMs: 5, errorClass: "http_status", succeeded: false } },
       },
     });
     // A run of its own from the first attempt, as for an endpoint already failing.
     const { inngest } = await import("@/inngest/client");
-    await inngest.send({
-      name: DELIVERY_CONTINUED,
-      id: `${deliveryId}:continue`,
-      data: { delivery_id: deliveryId, endpoint_id: ep.id, account_id: account.accountId, from_attempt: 0 },
-    });
+    await inngest.send(
+      scheduleContinued.create({ delivery_id: deliveryId, endpoint_id: ep.id, account_id: account.accountId, attempt: 0 }, { id: `${deliveryId}:continue` }),
+    );
     expect(await settled(account, deliveryId)).toMatchObject({ status: "succeeded", attempt_count: 2 });
     expect(receiver.on("/attempted-before-crash")).toHaveLength(1);
   });
 });
 
 describe("test events, history and the sweep", () => {
-  it("sends a test event once, signed, and answers with the result", async () => {
+  it("sends a test event once, signed: answered at once, queued, then attempted", async () => {
     const ep = await endpoint(account, "/test-event", { types: ["alert.critical"] });
     const res = await call(endpointTest.POST, { method: "POST", headers: bearer(account.keys.admin), params: { endpointId: ep.id }, body: { event_type: "optimization.completed" } });
-    expect(res.status).toBe(201);
-    expect(res.json).toMatchObject({ status: "succeeded", is_test: true, attempt_count: 1, event_type: "optimization.completed" });
-    expect(res.json.attempts[0]).toMatchObject({ trigger: "test", response: { status: 200 } });
+    expect(res.status).toBe(202);
+    expect(res.json).toMatchObject({ status: "pending", is_test: true, attempt_count: 0, event_type: "optimization.completed", attempts: [] });
+    const done = await settled(account, res.json.id);
+    expect(done).toMatchObject({ status: "succeeded", attempt_count: 1 });
+    expect(done.attempts[0]).toMatchObject({ trigger: "test", response: { status: 200 } });
     const [req] = receiver.on("/test-event");
     expect(verifiesWith(ep.secret, req)).toBe(true);
     expect(JSON.parse(req.body).data).toEqual(sample("optimization.completed"));
@@ -436,31 +440,36 @@ describe("test events, history and the sweep", () => {
   });
 
   it("hands over deliveries that were stored but never dispatched", async () => {
-    // What a crash between storing an event and handing it over leaves: the event is listed.
+    // What a crash between storing an event and handing it over leaves: its hand-over in the outbox.
     const ep = await endpoint(account, "/sweep", { types: ["maintenance.completed"] });
     const other = await endpoint(account, "/sweep-other", { types: ["maintenance.completed"] });
     const eventId = newId("evt");
     const createdAt = new Date(Date.now() - 60_000);
+    const deliveries = [ep, other].map((e) => ({ id: newId("dlv"), endpointId: e.id }));
+    const due = (id: string, list: typeof deliveries) =>
+      deliveriesDueMessage({ event_id: id, account_id: account.accountId, deliveries: list.map((d) => ({ delivery_id: d.id, endpoint_id: d.endpointId })) });
+    const stored = due(eventId, deliveries);
     await db.event.create({
       data: {
         id: eventId, accountId: account.accountId, type: "maintenance.completed", environment: "production", body: JSON.stringify({ id: eventId }),
-        deliveries: { create: [ep, other].map((e) => ({ id: newId("dlv"), accountId: account.accountId, endpointId: e.id, eventType: "maintenance.completed", createdAt })) },
-        undispatched: { create: { createdAt } },
+        deliveries: { create: deliveries.map((d) => ({ ...d, accountId: account.accountId, eventType: "maintenance.completed", createdAt })) },
       },
     });
-    // Listed a moment ago: not the sweep's yet (its publish may still be handing it over).
+    await db.outboxMessage.create({ data: { id: stored.id, accountId: account.accountId, name: stored.name, data: stored.data, createdAt } });
+    // Written a moment ago: not the sweep's yet (its publish may still be handing it over).
     const recent = newId("evt");
-    await db.event.create({
-      data: { id: recent, accountId: account.accountId, type: "maintenance.completed", environment: "production", body: "{}", undispatched: { create: { createdAt: new Date() } } },
-    });
-    expect(await dispatchStragglers()).toBeGreaterThanOrEqual(2);
+    const recentDeliveries = [{ id: newId("dlv"), endpointId: ep.id }];
+    await db.event.create({ data: { id: recent, accountId: account.accountId, type: "maintenance.completed", environment: "production", body: "{}" } });
+    const pendingHandOver = due(recent, recentDeliveries);
+    await db.outboxMessage.create({ data: { id: pendingHandOver.id, accountId: account.accountId, name: pendingHandOver.name, data: pendingHandOver.data, createdAt: new Date() } });
+    expect(await dispatchStragglers()).toBeGreaterThanOrEqual(1);
     for (const e of [ep, other]) {
       const { id: deliveryId } = await db.delivery.findFirstOrThrow({ where: { eventId, endpointId: e.id } });
       expect((await settled(account, deliveryId)).status).toBe("succeeded");
     }
     expect(receiver.on("/sweep")).toHaveLength(1);
     expect(receiver.on("/sweep-other")).toHaveLength(1);
-    expect(await db.undispatchedEvent.findMany({ where: { eventId: { in: [eventId, recent] } }, select: { eventId: true } })).toEqual([{ eventId: recent }]);
+    expect(await db.outboxMessage.findMany({ where: { id: { in: [eventId, recent] } }, select: { id: true } })).toEqual([{ id: recent }]);
     // A second sweep finds nothing left to hand over for it.
     await dispatchStragglers();
     await new Promise((r) => setTimeout(r, 500));

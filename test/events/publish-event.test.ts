@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from "vitest";
 import { startEngine, type RunningEngine } from "@/inngest/engine/engine";
 import { authenticateApiKey, hashApiKey, type Caller } from "@/lib/auth/caller";
 import { db } from "@/lib/db";
-import { DELIVERY_REQUESTED } from "@/lib/deliveries/dispatch";
+import { deliveriesDue } from "@/inngest/events";
 import { publishEvent } from "@/lib/events/publish-event";
 import { newId } from "@/lib/ids";
 import { getEventType } from "@/lib/webhooks/event-types";
@@ -121,10 +121,10 @@ describe("publishEvent", () => {
     expect(result.deliveries.map((d) => d.endpoint_id).sort()).toEqual([healthy, failing].sort());
 
     const [sent, ...more] = await handedOver(result.id);
-    // Handed over, so off the sweep's list.
-    expect(await db.undispatchedEvent.count({ where: { eventId: result.id } })).toBe(0);
+    // Handed over, so out of the outbox.
+    expect(await db.outboxMessage.count({ where: { id: result.id } })).toBe(0);
     expect(more).toEqual([]);
-    expect(sent!.name).toBe(DELIVERY_REQUESTED);
+    expect(sent!.name).toBe(deliveriesDue.name);
     expect(sent!.data).toMatchObject({ event_id: result.id, account_id: account.accountId });
     expect(sent!.data.deliveries.map((d) => `${d.delivery_id}>${d.endpoint_id}`).sort()).toEqual(
       result.deliveries.map((d) => `${d.id}>${d.endpoint_id}`).sort(),
@@ -152,7 +152,7 @@ describe("publishEvent", () => {
     expect(result).toMatchObject({ deliveries: [], duplicate: false });
     expect(await db.event.count({ where: { id: result.id } })).toBe(1);
     expect(await handedOver(result.id)).toEqual([]);
-    expect(await db.undispatchedEvent.count({ where: { eventId: result.id } })).toBe(0);
+    expect(await db.outboxMessage.count({ where: { id: result.id } })).toBe(0);
   });
 
   it("fans out to more endpoints than one statement brings delivery ids for", async () => {
@@ -199,14 +199,14 @@ describe("publishEvent", () => {
       expect(sent).toHaveLength(1);
       expect(sent[0]!.data.deliveries.map((d) => d.delivery_id).sort()).toEqual(result.deliveries.map((d) => d.id).sort());
     }
-    expect(await db.undispatchedEvent.count({ where: { event: { accountId: acc.accountId } } })).toBe(0);
+    expect(await db.outboxMessage.count({ where: { accountId: acc.accountId } })).toBe(0);
     expect(sends.reduce((a, b) => a + b, 0)).toBe(30);
     // While one hand-over is in flight the next publishes wait for it and then go together.
     expect(sends.length).toBeLessThan(30);
     expect(Math.max(...sends)).toBeGreaterThan(1);
   });
 
-  it("still stores events when the hand-over is refused, and leaves them listed for the sweep", async () => {
+  it("still stores events when the hand-over is refused, and leaves their hand-overs in the outbox for the sweep", async () => {
     const type = "alert.resolved";
     const acc = await createTestAccount("Publish refused");
     await endpoint(acc, { types: [type] });
@@ -219,8 +219,18 @@ describe("publishEvent", () => {
         expect(result.deliveries).toHaveLength(1);
         expect(await handedOver(result.id)).toEqual([]);
       }
-      const listed = await db.undispatchedEvent.findMany({ where: { event: { accountId: acc.accountId } }, select: { eventId: true } });
-      expect(listed.map((l) => l.eventId).sort()).toEqual(results.map((r) => r.id).sort());
+      const listed = await db.outboxMessage.findMany({ where: { accountId: acc.accountId } });
+      expect(listed.map((m) => m.id).sort()).toEqual(results.map((r) => r.id).sort());
+      // Stored exactly as the hand-over would have sent it.
+      for (const m of listed) {
+        const result = results.find((r) => r.id === m.id)!;
+        expect(m.name).toBe(deliveriesDue.name);
+        expect(deliveriesDue.schema.parse(m.data)).toEqual({
+          event_id: result.id,
+          account_id: acc.accountId,
+          deliveries: result.deliveries.map((d) => ({ delivery_id: d.id, endpoint_id: d.endpoint_id })),
+        });
+      }
     } finally {
       refuseSends = undefined;
     }
