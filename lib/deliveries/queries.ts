@@ -5,6 +5,7 @@ import { afterCursor, newestFirst, page } from "../api/pagination";
 import type { Caller } from "../auth/caller";
 import { db } from "../db";
 import { eventOutput } from "../events/schemas";
+import { findEndpoint } from "../webhooks/queries";
 import { deliveryConfig } from "./config";
 import {
   deliveryDetailOutput,
@@ -51,17 +52,8 @@ function toAttemptOutput(a: DeliveryAttempt, body: string) {
   };
 }
 
-async function requireEndpoint(caller: Caller, endpointId: string) {
-  const endpoint = await db.webhookEndpoint.findFirst({
-    where: { id: endpointId, accountId: caller.accountId, deletedAt: null },
-    select: { id: true, status: true, url: true, environment: true },
-  });
-  if (!endpoint) throw notFound("Webhook endpoint");
-  return endpoint;
-}
-
 export async function listEndpointDeliveries(caller: Caller, endpointId: string, query: ListDeliveriesQuery) {
-  await requireEndpoint(caller, endpointId);
+  await findEndpoint(caller.accountId, endpointId);
   const where: Prisma.DeliveryWhereInput = {
     accountId: caller.accountId,
     endpointId,
@@ -106,5 +98,3 @@ export async function getEvent(caller: Caller, eventId: string) {
     deliveries: event.deliveries.map(toDeliveryOutput),
   });
 }
-
-export { requireEndpoint };

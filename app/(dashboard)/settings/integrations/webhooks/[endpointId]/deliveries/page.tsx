@@ -9,8 +9,9 @@ import { PageHeader } from "@/components/ui/card";
 import { ApiError } from "@/lib/api/errors";
 import { hasRole } from "@/lib/auth/roles";
 import { requirePageCaller } from "@/lib/auth/session";
-import { listEndpointDeliveries, requireEndpoint } from "@/lib/deliveries/queries";
+import { listEndpointDeliveries } from "@/lib/deliveries/queries";
 import { eventTypeCatalog, eventTypeSummaries } from "@/lib/webhooks/event-types";
+import { findEndpoint } from "@/lib/webhooks/queries";
 
 export const metadata: Metadata = { title: "Delivery History" };
 
@@ -21,7 +22,7 @@ export default async function DeliveryHistoryPage({ params }: { params: Promise<
   const canManage = hasRole(caller.role, "admin");
   let endpoint;
   try {
-    endpoint = await requireEndpoint(caller, endpointId);
+    endpoint = await findEndpoint(caller.accountId, endpointId);
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) notFound();
     throw error;

@@ -7,7 +7,8 @@ import { deliveryKeys, endpointPath, historyPath } from "@/components/deliveries
 import { ApiError } from "@/lib/api/errors";
 import { hasRole } from "@/lib/auth/roles";
 import { requirePageCaller } from "@/lib/auth/session";
-import { getDelivery, requireEndpoint } from "@/lib/deliveries/queries";
+import { getDelivery } from "@/lib/deliveries/queries";
+import { findEndpoint } from "@/lib/webhooks/queries";
 
 export const metadata: Metadata = { title: "Delivery" };
 
@@ -16,7 +17,7 @@ export default async function DeliveryPage({ params }: { params: Promise<{ endpo
   const caller = await requirePageCaller();
   let endpoint, delivery;
   try {
-    [endpoint, delivery] = await Promise.all([requireEndpoint(caller, endpointId), getDelivery(caller, deliveryId)]);
+    [endpoint, delivery] = await Promise.all([findEndpoint(caller.accountId, endpointId), getDelivery(caller, deliveryId)]);
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) notFound();
     throw error;
