@@ -2,8 +2,9 @@ import "server-only";
 import { afterCursor, newestFirst, page } from "../api/pagination";
 import type { Caller } from "../auth/caller";
 import { db } from "../db";
+import { endpointDeliveryCounts } from "../deliveries/stats";
 import { toEndpointOutput } from "./endpoint-output";
-import { deliveryStats, findEndpoint } from "./queries";
+import { findEndpoint } from "./queries";
 import type { EndpointWithStatsOutput } from "./schemas";
 
 export async function listEndpoints(
@@ -16,7 +17,7 @@ export async function listEndpoints(
     take: query.limit + 1,
   });
   const result = page(rows, query.limit);
-  const stats = await deliveryStats(caller.accountId, result.rows.map((r) => r.id));
+  const stats = await endpointDeliveryCounts(caller.accountId, result.rows.map((r) => r.id));
   return {
     data: result.rows.map((row) => ({ ...toEndpointOutput(row), deliveries_24h: stats.get(row.id)! })),
     next_cursor: result.nextCursor,
@@ -25,6 +26,6 @@ export async function listEndpoints(
 
 export async function getEndpoint(caller: Caller, endpointId: string): Promise<EndpointWithStatsOutput> {
   const endpoint = await findEndpoint(caller.accountId, endpointId);
-  const stats = await deliveryStats(caller.accountId, [endpoint.id]);
+  const stats = await endpointDeliveryCounts(caller.accountId, [endpoint.id]);
   return { ...toEndpointOutput(endpoint), deliveries_24h: stats.get(endpoint.id)! };
 }

@@ -2,7 +2,6 @@ import "server-only";
 import type { Prisma, WebhookEndpoint } from "@prisma/client";
 import { notFound } from "../api/errors";
 import { db } from "../db";
-import type { DeliveryStatsOutput } from "./schemas";
 
 export const ENDPOINT_NOT_FOUND = "Webhook endpoint";
 export const AUDIT_TARGET = "webhook_endpoint";
@@ -27,40 +26,4 @@ export async function lockEndpoint(
   const endpoint = await tx.webhookEndpoint.findFirst({ where: { id: endpointId, accountId, deletedAt: null } });
   if (!endpoint) throw notFound(ENDPOINT_NOT_FOUND);
   return endpoint;
-}
-
-const DAY_MS = 24 * 3600 * 1000;
-
-/**
- * Deliveries settled in the last 24 hours per endpoint, test deliveries left out: the same
- * counting as the dashboard home (lib/deliveries/stats.ts), so the two never disagree.
- */
-export async function deliveryStats(
-  accountId: string,
-  endpointIds: string[],
-  now: Date = new Date(),
-): Promise<Map<string, DeliveryStatsOutput>> {
-  const stats = new Map(endpointIds.map((id) => [id, { succeeded: 0, failed: 0, success_rate: null as number | null }]));
-  if (endpointIds.length === 0) return stats;
-  const groups = await db.delivery.groupBy({
-    by: ["endpointId", "status"],
-    where: {
-      accountId,
-      endpointId: { in: endpointIds },
-      status: { in: ["succeeded", "failed"] },
-      isTest: false,
-      completedAt: { gte: new Date(now.getTime() - DAY_MS) },
-    },
-    _count: { _all: true },
-  });
-  for (const group of groups) {
-    const entry = stats.get(group.endpointId)!;
-    if (group.status === "succeeded") entry.succeeded = group._count._all;
-    else entry.failed = group._count._all;
-  }
-  for (const entry of stats.values()) {
-    const settled = entry.succeeded + entry.failed;
-    entry.success_rate = settled === 0 ? null : entry.succeeded / settled;
-  }
-  return stats;
 }

@@ -68,15 +68,16 @@ export const endpointOutput = z.object({
 });
 export type EndpointOutput = z.infer<typeof endpointOutput>;
 
-export const deliveryStatsOutput = z.object({
+/** Settled deliveries over the last 24 hours (lib/deliveries/stats.ts counts them). */
+export const deliveryCountsOutput = z.object({
   succeeded: z.number().int(),
   failed: z.number().int(),
-  /** succeeded / (succeeded + failed) over the last 24 hours; null when there were none. */
+  /** succeeded / (succeeded + failed); null when nothing settled. */
   success_rate: z.number().nullable(),
 });
-export type DeliveryStatsOutput = z.infer<typeof deliveryStatsOutput>;
+export type DeliveryCountsOutput = z.infer<typeof deliveryCountsOutput>;
 
-export const endpointWithStatsOutput = endpointOutput.extend({ deliveries_24h: deliveryStatsOutput });
+export const endpointWithStatsOutput = endpointOutput.extend({ deliveries_24h: deliveryCountsOutput });
 export type EndpointWithStatsOutput = z.infer<typeof endpointWithStatsOutput>;
 
 export const createdEndpointOutput = endpointOutput.extend({ secret: z.string() });
