@@ -134,19 +134,29 @@ interface OutboxRow {
   data: unknown;
 }
 
-/** The sweep: sends what stayed in the outbox, oldest first. Answers how many messages went. */
-export async function dispatchStragglers({ limit = 500, graceMs = OUTBOX_GRACE_MS } = {}): Promise<number> {
-  const { rows } = await sqlQuery<OutboxRow>(
-    "outbox_stragglers",
-    "SELECT id, account_id, name, data FROM outbox WHERE created_at < $1::timestamp(3) ORDER BY created_at LIMIT $2",
-    [sqlTimestamp(new Date(Date.now() - graceMs)), limit],
-  );
-  const messages = rows.flatMap((row) => {
-    const message = parseMessage(row);
-    if (!message) console.error(`[outbox] message ${row.id} is not one this version sends (${row.name}); left in place`);
-    return message ? [message] : [];
-  });
-  return (await dispatch(messages)) ? messages.length : 0;
+/**
+ * The sweep: sends what stayed in the outbox, oldest first, `limit` at a time, until it is empty
+ * or a hand-over fails. Answers how many messages went.
+ */
+export async function dispatchStragglers({ limit = 500, rounds = 20, graceMs = OUTBOX_GRACE_MS } = {}): Promise<number> {
+  let sent = 0;
+  for (let round = 0; round < rounds; round++) {
+    const { rows } = await sqlQuery<OutboxRow>(
+      "outbox_stragglers",
+      "SELECT id, account_id, name, data FROM outbox WHERE created_at < $1::timestamp(3) ORDER BY created_at, id LIMIT $2",
+      [sqlTimestamp(new Date(Date.now() - graceMs)), limit],
+    );
+    const messages = rows.flatMap((row) => {
+      const message = parseMessage(row);
+      if (!message) console.error(`[outbox] message ${row.id} is not one this version sends (${row.name}); left in place`);
+      return message ? [message] : [];
+    });
+    if (!(await dispatch(messages))) break;
+    sent += messages.length;
+    // A full page with nothing sendable would only be read again.
+    if (rows.length < limit || messages.length === 0) break;
+  }
+  return sent;
 }
 
 function parseMessage(row: OutboxRow): OutboxMessage | null {
