@@ -32,15 +32,10 @@ export function decryptSigningSecret(endpointId: string, ciphertext: string): st
 }
 
 export interface SigningSecrets {
-  /** Signs X-DB24x7-Signature: the previous secret during a grace period, else the current. */
-  signature: string;
-  /** Signs X-DB24x7-Signature-Next during a grace period (the current secret); else null. */
-  next: string | null;
-  /** The newest secret (what the dashboard reveals). */
+  /** The newest secret: it signs X-DB24x7-Signature-Next during a grace period, else X-DB24x7-Signature. */
   current: string;
-  /** The rolled-out secret while its grace period lasts; else null. */
+  /** The rolled-out secret while its grace period lasts (X-DB24x7-Signature stays on it); else null. */
   previous: string | null;
-  previousExpiresAt: Date | null;
 }
 
 type EndpointSecrets = Pick<
@@ -55,7 +50,6 @@ export function signingSecretsFor(endpoint: EndpointSecrets, now: Date = new Dat
     endpoint.previousSecretEncrypted !== null &&
     endpoint.previousSecretExpiresAt !== null &&
     endpoint.previousSecretExpiresAt > now;
-  if (!inGrace) return { signature: current, next: null, current, previous: null, previousExpiresAt: null };
-  const previous = decryptSigningSecret(endpoint.id, endpoint.previousSecretEncrypted!);
-  return { signature: previous, next: current, current, previous, previousExpiresAt: endpoint.previousSecretExpiresAt };
+  if (!inGrace) return { current, previous: null };
+  return { current, previous: decryptSigningSecret(endpoint.id, endpoint.previousSecretEncrypted!) };
 }

@@ -316,8 +316,8 @@ describe("signing secret", () => {
     expect(expiresAt).toBeLessThanOrEqual(Date.now() + 3600_000 + 1000);
 
     const row = await db.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.json.id } });
-    expect(signingSecretsFor(row)).toMatchObject({ signature: endpoint.json.secret, next: rolled.json.secret });
-    expect(signingSecretsFor(row, new Date(expiresAt + 1))).toMatchObject({ signature: rolled.json.secret, next: null });
+    expect(signingSecretsFor(row)).toEqual({ current: rolled.json.secret, previous: endpoint.json.secret });
+    expect(signingSecretsFor(row, new Date(expiresAt + 1))).toEqual({ current: rolled.json.secret, previous: null });
 
     const revealed = await call(secretRoute.GET, { headers: bearer(a.keys.admin), params });
     expect(revealed.json.secret).toBe(rolled.json.secret);
@@ -337,7 +337,7 @@ describe("signing secret", () => {
     expect(now.json.previous_secret_expires_at).toBeNull();
     const row = await db.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.json.id } });
     expect(row.previousSecretEncrypted).toBeNull();
-    expect(signingSecretsFor(row)).toMatchObject({ signature: now.json.secret, next: null });
+    expect(signingSecretsFor(row)).toEqual({ current: now.json.secret, previous: null });
 
     const byDefault = await roll({});
     expect(new Date(byDefault.json.previous_secret_expires_at).getTime() - Date.now()).toBeGreaterThan(23.9 * 3600_000);
