@@ -11,7 +11,7 @@ import { decrypt } from "../../lib/crypto";
 import { createTenant, publish, root, sampleData, startReceiver, TEST_SECRETS, type Receiver } from "../../scripts/lib/stack-harness";
 import { startProductionStack, type ProductionStack } from "./support/production-stack";
 
-const RETRY_FN = "db24x7-webhooks-retry-delivery";
+const RETRY_FN = "db24x7-webhooks-attempt-requested";
 // What a stack trace or a server path looks like in an answer.
 const SERVER_DETAILS = /\bat .+:\d+:\d+|\/(?:work|srv|opt|home|usr|app)\/|node_modules|\.next\/|"stack"\s*:\s*"[^"]/;
 
@@ -99,7 +99,7 @@ describe("the delivery worker", () => {
   it("refuses an unsigned call to retry another account's delivery: no attempt is made", async () => {
     const before = receiver.receipts.length;
     const body = JSON.stringify({
-      event: { name: "webhooks/delivery.retry-requested", data: { delivery_id: deliveryId, endpoint_id: tenant.endpoints[0]!.id, account_id: tenant.accountId } },
+      event: { name: "webhooks/delivery.attempt-requested", data: { delivery_id: deliveryId, endpoint_id: tenant.endpoints[0]!.id, account_id: tenant.accountId, trigger: "manual", request_id: "req_forged" } },
       events: [],
       steps: {},
       ctx: { run_id: "01FORGED", attempt: 0, max_attempts: 4, stack: { stack: [] } },

@@ -5,7 +5,7 @@ import { NextRequest } from "next/server";
 import { afterEach, describe, expect, it } from "vitest";
 import { POST, PUT } from "@/app/api/inngest/route";
 
-const URL_ = "http://127.0.0.1:3000/api/inngest?fnId=db24x7-webhooks-retry-delivery&stepId=step";
+const URL_ = "http://127.0.0.1:3000/api/inngest?fnId=db24x7-webhooks-attempt-requested&stepId=step";
 const saved = { ...process.env };
 afterEach(() => {
   for (const name of ["NODE_ENV", "INNGEST_SIGNING_KEY", "DB24X7_WORKER_SERVES_FUNCTIONS", "INNGEST_DEV"] as const) {
