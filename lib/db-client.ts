@@ -13,8 +13,8 @@ export function createPrismaClient(databaseUrl: string, poolSize = 10): PrismaCl
 
 /**
  * Prisma and, under it, its pg pool: the few statements on the delivery path run on the pool
- * directly, where Prisma's per-query cost (measured: 0.75 ms of CPU for `SELECT 1`, 2.5 ms for
- * a findUnique, 37 ms for 100 deliveries with their event and endpoint) is most of the work.
+ * directly, where Prisma's own per-query CPU would be most of the work (BENCH_PROFILE=1 on
+ * `npm run bench` shows where it goes).
  */
 export function createDatabase(databaseUrl: string, poolSize = 10): { prisma: PrismaClient; pool: pg.Pool } {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });

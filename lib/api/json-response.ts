@@ -1,6 +1,6 @@
 // The API's JSON responses. Next compresses every response whose client accepts gzip, and it
 // cannot see the size of a streamed body, so even a 300-byte answer pays for setting up a
-// deflate stream (~0.5 ms of CPU, about a tenth of a whole publish). The compression
+// deflate stream, a real share of the CPU a whole publish takes. The compression
 // middleware's own threshold is 1 KB; below it (counted in characters, near enough),
 // `no-transform` tells it to stand aside.
 import { hstsHeader } from "../security/headers";

@@ -1,5 +1,5 @@
 // Applies prisma/migrations at start-up without the Prisma CLI: the CLI's wasm schema engine
-// spends ~12 s per command (an uncleared timer), which every start and test run would pay.
+// waits out an uncleared timer on every command, seconds every start and test run would pay.
 // It records migrations in Prisma's own `_prisma_migrations` table with Prisma's checksum, so
 // `prisma migrate status|deploy|dev` keep working against the same database.
 import { createHash, randomUUID } from "node:crypto";

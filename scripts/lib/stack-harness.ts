@@ -442,8 +442,8 @@ export async function sampleData(type: string): Promise<Record<string, unknown>>
 }
 
 /** POST /api/v1/events; returns the event id. */
-// Producers post over node:http with keep-alive: fetch costs several times the CPU per request
-// (measured ~0.7 ms against ~0.15 ms), CPU the load generator would take from the stack.
+// Producers post over node:http with keep-alive: fetch costs several times the CPU per request,
+// CPU the load generator would take from the stack.
 // Idle sockets go after 4 s, before the server's 5 s keep-alive timeout can close one under a
 // request (ECONNRESET).
 const producerAgent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 });
