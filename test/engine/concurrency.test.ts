@@ -7,6 +7,7 @@ import {
   startApp,
   startTestEngine,
   waitForRuns,
+  waitForSleepingRun,
   type TestApp,
   type TestEngine,
 } from "./support/harness";
@@ -71,7 +72,7 @@ describe("concurrency", () => {
   it("gives a sleeping run's slot to another run with the same key", async () => {
     order = [];
     await app.client.send({ name: "conc/sleep", data: { key: "same", name: "first" } });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await waitForSleepingRun(engine, "conc-app-sleeper");
     await app.client.send({ name: "conc/sleep", data: { key: "same", name: "second" } });
     await waitForRuns(engine, "conc-app-sleeper", 2);
     expect(order).toEqual(["first:begin", "second:begin", "second:end", "first:end"]);

@@ -10,6 +10,7 @@ import {
   spawnEngine,
   startApp,
   waitFor,
+  waitForSleepingRun,
   type EngineProcess,
   type TestApp,
 } from "./support/harness";
@@ -18,6 +19,9 @@ const schema = "engine_test_durability";
 const counts: Record<string, number> = {};
 const count = (name: string) => (counts[name] = (counts[name] ?? 0) + 1);
 let slowStarted = false;
+// The slow step waits for this until the engine has been killed, so the kill lands mid-step.
+let releaseSlow!: () => void;
+const slowReleased = new Promise<void>((resolve) => (releaseSlow = resolve));
 
 let app: TestApp;
 let enginePort: number;
@@ -31,7 +35,7 @@ const env = () => ({
   INNGEST_ENGINE_BACKOFF: "100ms",
   INNGEST_ENGINE_DB_POOL: "2",
 });
-const api = (path: string) => getJson(`http://127.0.0.1:${enginePort}${path}`);
+const api = <T = any>(path: string) => getJson<T>(`http://127.0.0.1:${enginePort}${path}`);
 
 async function runStatus(fnId: string): Promise<string | undefined> {
   const { data } = await api(`/v1/runs?fn_id=${fnId}`);
@@ -53,7 +57,7 @@ beforeAll(async () => {
     await step.run("slow", async () => {
       count("slow");
       slowStarted = true;
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await slowReleased;
     });
     await step.run("last", () => count("last"));
     return "done";
@@ -62,6 +66,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  releaseSlow();
   await engine?.kill("SIGTERM");
   await app?.stop();
 });
@@ -71,8 +76,7 @@ describe("durability", () => {
     engine = await spawnEngine(env());
     await waitFor(() => engine!.output().includes('"app synced"'), 20_000, "sync");
     await app.client.send({ name: "durable/sleep", data: {} });
-    await waitFor(() => counts["sleep-before"] === 1, 10_000, "first step");
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await waitForSleepingRun({ get: api }, "durable-app-sleeper", 10_000);
     await engine.kill("SIGKILL");
     expect(counts["sleep-after"]).toBeUndefined();
 
@@ -88,6 +92,7 @@ describe("durability", () => {
     await app.client.send({ name: "durable/step", data: {} });
     await waitFor(() => slowStarted, 10_000, "slow step to start");
     await engine.kill("SIGKILL");
+    releaseSlow();
 
     engine = await spawnEngine(env());
     await waitFor(async () => (await runStatus("durable-app-worker")) === "Completed", 20_000, "run completion");

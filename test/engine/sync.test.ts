@@ -1,5 +1,6 @@
 // Sync: retried until the app is up, refused for unsupported features, and repeated when the
 // app restarts with different functions.
+import net from "node:net";
 import { Inngest } from "inngest";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -29,8 +30,14 @@ describe("sync", () => {
     await dropSchema(schema);
     const [enginePort, appPort] = [await freePort(), await freePort()];
     const appUrl = `http://127.0.0.1:${appPort}/api/inngest`;
+    // Until the app starts, its port hangs up on every connection, and counts them: the engine
+    // must try more than once, and log that only once.
+    let attempts = 0;
+    const down = net.createServer((socket) => (attempts++, socket.destroy()));
+    await new Promise<void>((resolve) => down.listen(appPort, "127.0.0.1", resolve));
     const late = track(await startTestEngine({ schema, port: enginePort, appUrl, waitForSync: false }));
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await waitFor(() => attempts >= 2, 15_000, "a second sync attempt");
+    await new Promise((resolve) => down.close(resolve));
     const inngest = devClient("late-app", enginePort);
     track(await startApp(inngest, [greeter(inngest, "hello")], appPort));
     await waitFor(() => late.logs.some((l) => l.msg === "app synced"), 15_000, "sync");
@@ -55,9 +62,9 @@ describe("sync", () => {
     expect(reply.status).toBe(400);
     expect(reply.body.message).toBe("unsupported: rateLimit on function refused-app-rate-limited");
     expect(engine.logs.some((l) => l.msg === "register refused" && String(l.reason).includes("rateLimit"))).toBe(true);
-    // Nothing of the refused app was registered.
+    // Nothing of the refused app was registered. The engine starts an event's runs before it
+    // answers the send, so there is nothing to wait for.
     await inngest.send({ name: "sync/refused-app-fine", data: {} });
-    await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await engine.get("/v1/runs")).data).toHaveLength(0);
   });
 

@@ -143,6 +143,25 @@ export async function runDetail(engine: { get: TestEngine["get"] }, runId: strin
   return (await engine.get<{ data: unknown }>(`/v1/runs/${runId}`)).data;
 }
 
+/**
+ * The id of a run of `fnId` once it is asleep: running, with only sleeps queued. The steps before
+ * the sleep are stored by then, and its concurrency slot is free.
+ */
+export async function waitForSleepingRun(engine: { get: TestEngine["get"] }, fnId: string, timeoutMs = 20_000): Promise<string> {
+  return waitFor(
+    async () => {
+      const { data } = await engine.get<{ data: RunSummary[] }>(`/v1/runs?fn_id=${encodeURIComponent(fnId)}`);
+      for (const run of data.filter((r) => r.status === "Running")) {
+        const { pending } = (await runDetail(engine, run.id)) as { pending: Array<{ sleep_id: string | null }> };
+        if (pending.length > 0 && pending.every((item) => item.sleep_id !== null)) return run.id;
+      }
+      return undefined;
+    },
+    timeoutMs,
+    `a sleeping run of ${fnId}`,
+  );
+}
+
 /** Sync an app with the engine the way the Dev Server does (PUT; the SDK POSTs /fn/register). */
 export async function syncApp(appUrl: string): Promise<{ status: number; body: any }> {
   const res = await fetch(appUrl, {
