@@ -29,6 +29,8 @@ export interface Operation {
   method: "GET" | "POST" | "PATCH" | "DELETE";
   path: string;
   summary: string;
+  /** What the operation does beyond its summary, before the role it needs. */
+  description?: string;
   role: Role;
   query?: ZodType;
   body?: ZodType;
@@ -49,11 +51,32 @@ export const OPERATIONS: Operation[] = [
   { method: "DELETE", path: "/api/v1/webhooks/{endpointId}", summary: "Delete a webhook endpoint", role: "admin", status: 204 },
   { method: "GET", path: "/api/v1/webhooks/{endpointId}/secret", summary: "Reveal the signing secret", role: "admin", response: secretOutput },
   { method: "POST", path: "/api/v1/webhooks/{endpointId}/rotate-secret", summary: "Roll the signing secret, keeping the previous one valid for a grace period", role: "admin", body: rotateSecretInput, response: rotatedSecretOutput },
-  { method: "POST", path: "/api/v1/webhooks/{endpointId}/test", summary: "Send a test event now and answer with the result", role: "admin", body: sendTestEventInput, status: 201, response: deliveryDetailOutput },
+  {
+    method: "POST",
+    path: "/api/v1/webhooks/{endpointId}/test",
+    summary: "Queue a test event (the type's sample) for the endpoint",
+    description:
+      "Answers at once with the test delivery queued: status `pending`, no attempts. Its one attempt is made a moment later, " +
+      "without retries; read GET /api/v1/deliveries/{deliveryId} until it is no longer `pending` to see the endpoint's answer.",
+    role: "admin",
+    body: sendTestEventInput,
+    status: 202,
+    response: deliveryDetailOutput,
+  },
   { method: "GET", path: "/api/v1/webhooks/{endpointId}/deliveries", summary: "Delivery history, newest first", role: "viewer", query: listDeliveriesQuery, response: listOf(deliveryOutput) },
   { method: "POST", path: "/api/v1/webhooks/{endpointId}/retry-failed", summary: "Retry every failed delivery since a time", role: "admin", body: retryFailedInput, status: 202, response: z.object({ retried: z.number() }) },
   { method: "GET", path: "/api/v1/deliveries/{deliveryId}", summary: "A delivery with every attempt", role: "viewer", response: deliveryDetailOutput },
-  { method: "POST", path: "/api/v1/deliveries/{deliveryId}/retry", summary: "Retry a delivery now (a manual attempt)", role: "admin", response: deliveryDetailOutput },
+  {
+    method: "POST",
+    path: "/api/v1/deliveries/{deliveryId}/retry",
+    summary: "Queue a manual attempt of a delivery now",
+    description:
+      "Answers at once with the delivery queued: status `retrying`, `next_attempt_at` the time of the request for a failed or " +
+      "cancelled delivery (a retrying one keeps its schedule), and the attempts made so far. The manual attempt is made a moment " +
+      "later; read GET /api/v1/deliveries/{deliveryId} until a new attempt appears or the status settles.",
+    role: "admin",
+    response: deliveryDetailOutput,
+  },
   { method: "POST", path: "/api/v1/events", summary: "Publish an event to every subscribed endpoint", role: "admin", body: publishEventInput, status: 202, response: publishEventOutput },
   { method: "GET", path: "/api/v1/events/{eventId}", summary: "An event and its deliveries", role: "viewer", response: eventOutput },
   { method: "GET", path: "/api/v1/event-types", summary: "The event-type catalog: each type's data JSON Schema and a sample", role: "viewer" },
@@ -96,12 +119,14 @@ export function openApiDocument(serverUrl: string) {
     const status = String(op.status ?? 200);
     (paths[op.path] ??= {})[op.method.toLowerCase()] = {
       summary: op.summary,
-      description: op.role === "admin" ? "Requires an admin or owner (or an admin API key)." : "Any member of the account.",
+      description: [op.description, op.role === "admin" ? "Requires an admin or owner (or an admin API key)." : "Any member of the account."]
+        .filter(Boolean)
+        .join(" "),
       parameters: [...pathParams, ...(op.query ? queryParameters(op.query) : [])],
       ...(op.body ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(op.body, "input") } } } } : {}),
       responses: {
         [status]: op.response
-          ? { description: "Success", content: { "application/json": { schema: jsonSchema(op.response, "output") } } }
+          ? { description: op.status === 202 ? "Accepted" : "Success", content: { "application/json": { schema: jsonSchema(op.response, "output") } } }
           : { description: "Success" },
         "4XX": { description: "Error", content: { "application/json": { schema: errorSchema } } },
       },

@@ -51,6 +51,13 @@ describe("GET /api/v1/openapi.json", () => {
     expect(body.properties.environment.enum).toEqual(["production", "staging", "development"]);
     const publish = res.json.paths["/api/v1/events"].post;
     expect(Object.keys(publish.responses)).toContain("202");
+    // Test events and Retry now are queued: the answer is the delivery before its attempt.
+    const testEvent = res.json.paths["/api/v1/webhooks/{endpointId}/test"].post;
+    expect(Object.keys(testEvent.responses)).toEqual(["202", "4XX"]);
+    expect(testEvent.description).toMatch(/queued/);
+    const retryNow = res.json.paths["/api/v1/deliveries/{deliveryId}/retry"].post;
+    expect(Object.keys(retryNow.responses)).toEqual(["200", "4XX"]);
+    expect(retryNow.description).toMatch(/queued/);
     const list = res.json.paths["/api/v1/webhooks/{endpointId}/deliveries"].get;
     expect(list.parameters.map((p: { name: string }) => p.name)).toEqual(
       expect.arrayContaining(["endpointId", "limit", "cursor", "status", "event_type", "event_id"]),
