@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as events from "@/app/api/v1/events/route";
 import * as endpointTest from "@/app/api/v1/webhooks/[endpointId]/test/route";
+import * as deliveryItem from "@/app/api/v1/deliveries/[deliveryId]/route";
 import * as rotateSecret from "@/app/api/v1/webhooks/[endpointId]/rotate-secret/route";
 import { db } from "@/lib/db";
 import { newId } from "@/lib/ids";
@@ -116,6 +117,15 @@ async function endpointFor(receiver: DocumentedReceiver) {
   return id;
 }
 
+/** Sends a test event (answered at once, queued) and answers the delivery once it is attempted. */
+async function sendTest(endpointId: string, eventType: string) {
+  const queued = await call(endpointTest.POST, { method: "POST", headers: bearer(account.keys.admin), params: { endpointId }, body: { event_type: eventType } });
+  expect(queued.status).toBe(202);
+  const read = () => call(deliveryItem.GET, { headers: bearer(account.keys.admin), params: { deliveryId: queued.json.id } });
+  await waitFor(async () => (await read()).json.status !== "pending", 20_000, "the test event's attempt");
+  return (await read()).json;
+}
+
 describe("the documentation's own receivers", () => {
   it("verify and accept every event type, unicode included, and test events", async () => {
     const endpoints = await Promise.all(receivers.map(endpointFor));
@@ -147,8 +157,8 @@ describe("the documentation's own receivers", () => {
     }
 
     for (const [i, endpointId] of endpoints.entries()) {
-      const test = await call(endpointTest.POST, { method: "POST", headers: bearer(account.keys.admin), params: { endpointId }, body: { event_type: "database.health_check" } });
-      expect({ receiver: receivers[i].name, status: test.json.status, code: test.json.attempts[0].response?.status }).toEqual({
+      const test = await sendTest(endpointId, "database.health_check");
+      expect({ receiver: receivers[i].name, status: test.status, code: test.attempts[0].response?.status }).toEqual({
         receiver: receivers[i].name,
         status: "succeeded",
         code: 200,
@@ -162,8 +172,8 @@ describe("the documentation's own receivers", () => {
       await db.webhookEndpoint.create({
         data: { id, accountId: account.accountId, url: receiver.url, environment: "staging", eventTypes: ["alert.warning"], secretEncrypted: encryptSigningSecret(id, generateSigningSecret()) },
       });
-      const test = await call(endpointTest.POST, { method: "POST", headers: bearer(account.keys.admin), params: { endpointId: id }, body: { event_type: "alert.warning" } });
-      return { receiver: receiver.name, status: test.json.status, code: test.json.attempts[0].response?.status };
+      const test = await sendTest(id, "alert.warning");
+      return { receiver: receiver.name, status: test.status, code: test.attempts[0].response?.status };
     });
     expect(await Promise.all(wrong)).toEqual(receivers.map((r) => ({ receiver: r.name, status: "failed", code: 401 })));
   });
