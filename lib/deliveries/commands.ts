@@ -61,7 +61,7 @@ async function queueAttempts(caller: Caller, lock: (client: pg.PoolClient) => Pr
   return sqlTransaction(async (client) => {
     const queued = (await lock(client)).map((row) => {
       if (row.is_test) throw new ApiError(409, "test_delivery", "Test deliveries are attempted once; send a new test event instead");
-      const request = requestAttempt(stateFromRow(row), now);
+      const request = requestAttempt(stateFromRow(row));
       if (!request.ok) throw new ApiError(409, request.code, request.message);
       return { row, request };
     });

@@ -25,7 +25,8 @@ const ENDPOINTS = ["active", "disabled", "deleted"] as const satisfies readonly 
 const SETTLED: readonly Status[] = ["succeeded", "failed", "cancelled"];
 
 // Every status as read; a retrying one in each place its next attempt can be. Whether its
-// schedule is pending (next attempt ahead of NOW) is stated here, not computed from the dates.
+// schedule is pending (a next scheduled attempt, ahead or overdue; none is a queued manual
+// attempt) is stated here, not computed from the dates.
 interface Variant {
   label: string;
   status: Status;
@@ -36,8 +37,8 @@ const VARIANTS: Variant[] = DELIVERY_STATUSES.flatMap((status): Variant[] =>
   status === "retrying"
     ? [
         { label: "retrying (next attempt ahead)", status, nextAttemptAt: plus(600_000), schedulePending: true },
-        { label: "retrying (next attempt past)", status, nextAttemptAt: plus(-600_000), schedulePending: false },
-        { label: "retrying (no next attempt)", status, nextAttemptAt: null, schedulePending: false },
+        { label: "retrying (next attempt overdue)", status, nextAttemptAt: plus(-600_000), schedulePending: true },
+        { label: "retrying (queued, no scheduled attempt)", status, nextAttemptAt: null, schedulePending: false },
       ]
     : [{ label: status, status, nextAttemptAt: null, schedulePending: false }],
 );
@@ -160,24 +161,25 @@ describe("admit", () => {
 
 describe("requestAttempt", () => {
   function expected(v: Variant, endpoint: Endpoint) {
-    if (endpoint !== "active") {
-      return { ok: false, code: "endpoint_disabled", message: "Enable the endpoint before retrying its deliveries" };
+    if (!["failed", "cancelled", "retrying"].includes(v.status)) {
+      return { ok: false, code: "not_retryable", message: expect.stringContaining(`this one is ${v.status}`) };
     }
-    if (v.status === "failed" || v.status === "cancelled") return { ok: true, status: "retrying", nextAttemptAt: NOW }; // queued now
+    if (endpoint === "deleted") return { ok: false, code: "endpoint_deleted", message: expect.stringContaining("deleted") };
+    if (endpoint === "disabled") return { ok: false, code: "endpoint_disabled", message: "Enable the endpoint before retrying its deliveries" };
     if (v.status === "retrying") return { ok: true, status: "retrying", nextAttemptAt: v.nextAttemptAt }; // keeps its schedule
-    return { ok: false, code: "not_retryable", message: expect.stringContaining(`this one is ${v.status}`) };
+    return { ok: true, status: "retrying", nextAttemptAt: null }; // queued, no scheduled attempt
   }
 
   const cases = VARIANTS.flatMap((v) =>
     ENDPOINTS.map((endpoint) => {
       const value = expected(v, endpoint);
-      const outcome = value.ok ? `retrying from ${value.nextAttemptAt === NOW ? "now" : v.label}` : value.code;
+      const outcome = value.ok ? (value.nextAttemptAt === null ? "queued" : "keeps its schedule") : value.code;
       return { name: `${v.label} · endpoint ${endpoint} → ${outcome}`, v, endpoint, value };
     }),
   );
 
   it.each(named(cases))("%s", (_name, { v, endpoint, value }) => {
-    expect(requestAttempt(stateOf(v, endpoint), NOW)).toEqual(value);
+    expect(requestAttempt(stateOf(v, endpoint))).toEqual(value);
   });
 });
 

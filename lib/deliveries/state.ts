@@ -35,7 +35,7 @@ export interface DeliveryState {
   status: DeliveryStatus;
   /** Scheduled attempts made so far (a secret switch's two requests count as one). */
   scheduledAttempts: number;
-  /** When the schedule's next attempt is due; for a queued manual attempt, when it was asked for. */
+  /** When the schedule's next attempt is due; null when no scheduled attempt is ahead (a queued manual one). */
   nextAttemptAt: Date | null;
   endpoint: "active" | "disabled" | "deleted";
 }
@@ -55,9 +55,12 @@ export type Admission =
 
 const SETTLED: readonly DeliveryStatus[] = ["succeeded", "failed", "cancelled"];
 
-/** A schedule is pending when the delivery is retrying and its next attempt lies ahead. */
-function schedulePending(state: DeliveryState, now: Date): boolean {
-  return state.status === "retrying" && state.nextAttemptAt !== null && state.nextAttemptAt > now;
+/**
+ * A schedule is pending when the delivery is retrying with a next scheduled attempt, due or
+ * overdue (its run may be late); a retrying delivery without one is a queued manual attempt.
+ */
+function schedulePending(state: Pick<DeliveryState, "status" | "nextAttemptAt">): boolean {
+  return state.status === "retrying" && state.nextAttemptAt !== null;
 }
 
 /**
@@ -82,7 +85,7 @@ export function admit(state: DeliveryState, trigger: AttemptTrigger, attempt: nu
       if (state.status === "succeeded") return { kind: "skip", reason: "delivery already succeeded", resume: null };
       if (endpointGone) {
         // Its schedule, if one is pending, decides for itself when it wakes.
-        if (schedulePending(state, now)) return { kind: "skip", reason: `endpoint ${state.endpoint}`, resume: null };
+        if (schedulePending(state)) return { kind: "skip", reason: `endpoint ${state.endpoint}`, resume: null };
         if (state.status === "retrying") return { kind: "cancel", reason: `endpoint ${state.endpoint}` };
         return { kind: "skip", reason: `endpoint ${state.endpoint}`, resume: null };
       }
@@ -130,7 +133,7 @@ export function afterAttempt(
     case "test":
       return fail;
     case "manual":
-      return schedulePending(state, at) ? keep : fail;
+      return schedulePending(state) ? keep : fail;
     case "scheduled": {
       if (state.status === "failed") return keep;
       const next = attempt + 1;
@@ -153,33 +156,32 @@ export function afterCancel(): Decision {
 export function afterUnmadeAttempt(state: DeliveryState, trigger: "manual" | "test", at: Date): Decision {
   const keep: Decision = { status: state.status, nextAttemptAt: state.nextAttemptAt, completed: false, continueWith: null };
   if (state.status === "succeeded" || state.status === "failed" || state.status === "cancelled") return keep;
-  if (trigger === "manual" && schedulePending(state, at)) return keep;
+  if (trigger === "manual" && schedulePending(state)) return keep;
   return { status: "failed", nextAttemptAt: null, completed: true, continueWith: null };
 }
 
 /**
  * Whether a person may ask for an attempt of a delivery in this state, and if so the state it
- * takes at once (queued): a failed or cancelled delivery is retrying from now; a retrying one
- * keeps its schedule (a failed manual attempt leaves it pending).
+ * takes at once (queued): a failed or cancelled delivery is retrying with no scheduled attempt;
+ * a retrying one keeps its schedule (a failed manual attempt leaves it pending).
  */
 export function requestAttempt(
   state: Pick<DeliveryState, "status" | "nextAttemptAt" | "endpoint">,
-  now: Date,
 ): { ok: true; status: DeliveryStatus; nextAttemptAt: Date | null } | { ok: false; code: string; message: string } {
-  if (state.endpoint !== "active") {
+  if (state.status !== "failed" && state.status !== "cancelled" && state.status !== "retrying") {
+    return {
+      ok: false,
+      code: "not_retryable",
+      message: `Only failed, retrying or cancelled deliveries can be retried; this one is ${state.status}`,
+    };
+  }
+  if (state.endpoint === "deleted") {
+    return { ok: false, code: "endpoint_deleted", message: "The endpoint was deleted; its deliveries can no longer be retried" };
+  }
+  if (state.endpoint === "disabled") {
     return { ok: false, code: "endpoint_disabled", message: "Enable the endpoint before retrying its deliveries" };
   }
-  switch (state.status) {
-    case "failed":
-    case "cancelled":
-      return { ok: true, status: "retrying", nextAttemptAt: now };
-    case "retrying":
-      return { ok: true, status: "retrying", nextAttemptAt: state.nextAttemptAt };
-    default:
-      return {
-        ok: false,
-        code: "not_retryable",
-        message: `Only failed, retrying or cancelled deliveries can be retried; this one is ${state.status}`,
-      };
-  }
+  return state.status === "retrying"
+    ? { ok: true, status: "retrying", nextAttemptAt: state.nextAttemptAt }
+    : { ok: true, status: "retrying", nextAttemptAt: null };
 }
