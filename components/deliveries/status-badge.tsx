@@ -35,9 +35,11 @@ export function RelativeTime({ iso, className = "" }: { iso: string; className?:
 }
 
 /** "next attempt in 25 seconds" for a retrying delivery, ticking each second. */
+/** Beside a retrying delivery: when its next scheduled attempt is due, or that a retry is queued (none scheduled). */
 export function NextAttempt({ iso }: { iso: string | null }) {
   const now = useNow(1000);
-  if (!iso || now === null) return null;
+  if (!iso) return <span className="text-xs text-amber-800">retry queued</span>;
+  if (now === null) return null;
   const due = new Date(iso).getTime();
   return (
     <span className="text-xs text-amber-800" title={formatDateTime(iso)}>
