@@ -34,8 +34,7 @@ export function RelativeTime({ iso, className = "" }: { iso: string; className?:
   );
 }
 
-/** "next attempt in 25 seconds" for a retrying delivery, ticking each second. */
-/** Beside a retrying delivery: when its next scheduled attempt is due, or that a retry is queued (none scheduled). */
+/** "next attempt in 25 seconds" beside a retrying delivery, ticking each second; "retry queued" when none is scheduled. */
 export function NextAttempt({ iso }: { iso: string | null }) {
   const now = useNow(1000);
   if (!iso) return <span className="text-xs text-amber-800">retry queued</span>;
