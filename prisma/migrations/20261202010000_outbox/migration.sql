@@ -37,3 +37,16 @@ UPDATE "deliveries" d SET "scheduled_attempts" = a.n
          WHERE "trigger" = 'scheduled'
          GROUP BY "delivery_id") a
  WHERE d."id" = a."delivery_id";
+
+-- Runs started before this version carry events this version's functions no longer accept, so
+-- every delivery still in flight gets a run of its own that resumes its schedule where the
+-- record says it stands (as after a failed run); those whose event was never handed over go
+-- with their event's message above.
+INSERT INTO "outbox" ("id", "account_id", "name", "data", "created_at")
+SELECT d."id" || ':resume:upgrade-outbox', d."account_id", 'webhooks/delivery.schedule-continued',
+       jsonb_build_object('delivery_id', d."id", 'endpoint_id', d."endpoint_id", 'account_id', d."account_id",
+         'attempt', 0, 'resume', true),
+       now()
+  FROM "deliveries" d
+ WHERE d."status" IN ('pending', 'retrying') AND NOT d."is_test"
+   AND NOT EXISTS (SELECT 1 FROM "outbox" o WHERE o."id" = d."event_id");
