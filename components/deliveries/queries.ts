@@ -30,7 +30,13 @@ const ACTIVE_POLL_MS = 2_000;
 // newly published events show up without a reload.
 const IDLE_POLL_MS = 10_000;
 
+// While a person waits for an attempt they asked for (Retry now, Send Test Event), which the
+// server queues and makes a moment later, the delivery is read faster, for a bounded time.
+export const AWAITED_POLL_MS = 500;
+export const AWAIT_TIMEOUT_MS = 30_000;
+
 const inFlight = (d: Pick<DeliveryOutput, "status">) => d.status === "pending" || d.status === "retrying";
+export const isSettled = (d: Pick<DeliveryOutput, "status">) => !inFlight(d);
 
 /** Normalised filters: empty values dropped, so equal filters share one cache entry. */
 export function cleanFilters(filters: DeliveryFilters): DeliveryFilters {
@@ -53,11 +59,13 @@ export const deliveriesQuery = (endpointId: string, filters: DeliveryFilters) =>
       query.state.data?.pages.some((p) => p.data.some(inFlight)) ? ACTIVE_POLL_MS : IDLE_POLL_MS,
   });
 
-export const deliveryQuery = (deliveryId: string) =>
+/** One delivery; `awaitingAttempt` polls it fast while the screen waits for a requested attempt. */
+export const deliveryQuery = (deliveryId: string, { awaitingAttempt = false }: { awaitingAttempt?: boolean } = {}) =>
   queryOptions({
     queryKey: deliveryKeys.detail(deliveryId),
     queryFn: () => apiFetch<DeliveryDetailOutput>(`/api/v1/deliveries/${deliveryId}`),
-    refetchInterval: (query) => (query.state.data && inFlight(query.state.data) ? ACTIVE_POLL_MS : false),
+    refetchInterval: (query) =>
+      awaitingAttempt ? AWAITED_POLL_MS : query.state.data && inFlight(query.state.data) ? ACTIVE_POLL_MS : false,
   });
 
 export const deliveryStatsQuery = () =>

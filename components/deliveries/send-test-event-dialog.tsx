@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useId, useState, type FormEvent } from "react";
+import { useEffect, useId, useState, type FormEvent } from "react";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
@@ -11,12 +11,21 @@ import type { DeliveryDetailOutput } from "@/lib/deliveries/schemas";
 import { CodeBlock } from "./code-block";
 import { EventTypeOptions } from "./event-type-options";
 import { formatDuration, prettyBody } from "./format";
-import { deliveryKeys, deliveryPath, eventTypesQuery, type CatalogEventType } from "./queries";
+import {
+  AWAIT_TIMEOUT_MS,
+  deliveryKeys,
+  deliveryPath,
+  deliveryQuery,
+  eventTypesQuery,
+  isSettled,
+  type CatalogEventType,
+} from "./queries";
 import { DeliveryStatusBadge } from "./status-badge";
 
 /**
  * "Send Test Event" (Testing Your Webhook in the docs): pick a type, see its sample, send it
- * to the endpoint now and read the result. Rendered for admins only.
+ * to the endpoint now and read the result. The API queues the test delivery and answers at
+ * once; the dialog follows the delivery until its one attempt is recorded. Admins only.
  */
 export function SendTestEventButton({
   endpointId,
@@ -73,7 +82,7 @@ function SendTestEventDialog({
     if (selected) send.mutate(selected.type);
   }
 
-  const result = send.data;
+  const sent = send.data;
   return (
     <Dialog
       open
@@ -82,8 +91,8 @@ function SendTestEventDialog({
       title="Send Test Event"
       description="DB24x7 sends the event type's sample payload to this endpoint now, signed like any delivery, and shows what your endpoint answered. Test events are sent once, without retries."
     >
-      {result ? (
-        <TestResult delivery={result} endpointId={endpointId} onAgain={() => send.reset()} onClose={onClose} />
+      {sent ? (
+        <AwaitedTestResult key={sent.id} sent={sent} endpointId={endpointId} onAgain={() => send.reset()} onClose={onClose} />
       ) : (
         <form onSubmit={onSubmit} className="space-y-4">
           {catalog.isPending ? (
@@ -146,6 +155,72 @@ function SendTestEventDialog({
         </form>
       )}
     </Dialog>
+  );
+}
+
+/** True once `ms` have passed since `startedAt` (a Date.now()); false while it is null. */
+export function useTimedOut(ms: number, startedAt: number | null): boolean {
+  const [expired, setExpired] = useState<number | null>(null);
+  useEffect(() => {
+    if (startedAt === null) return;
+    const timer = setTimeout(() => setExpired(startedAt), Math.max(0, startedAt + ms - Date.now()));
+    return () => clearTimeout(timer);
+  }, [ms, startedAt]);
+  return startedAt !== null && expired === startedAt;
+}
+
+/** The queued test delivery, followed until its attempt is recorded, then its result. */
+function AwaitedTestResult({
+  sent,
+  endpointId,
+  onAgain,
+  onClose,
+}: {
+  sent: DeliveryDetailOutput;
+  endpointId: string;
+  onAgain: () => void;
+  onClose: () => void;
+}) {
+  const queryClient = useQueryClient();
+  const [sentAt] = useState(() => Date.now());
+  const timedOut = useTimedOut(AWAIT_TIMEOUT_MS, sentAt);
+  const { data } = useQuery({ ...deliveryQuery(sent.id, { awaitingAttempt: !timedOut }), initialData: sent });
+  const delivery = data ?? sent;
+  const done = isSettled(delivery);
+  useEffect(() => {
+    // The history behind the dialog shows the result too.
+    if (done) void queryClient.invalidateQueries({ queryKey: deliveryKeys.lists(endpointId) });
+  }, [done, endpointId, queryClient]);
+
+  if (done) return <TestResult delivery={delivery} endpointId={endpointId} onAgain={onAgain} onClose={onClose} />;
+  return (
+    <div className="space-y-4" data-testid="test-awaiting">
+      <div className="flex flex-wrap items-center gap-3">
+        <DeliveryStatusBadge status={delivery.status} />
+        <span className="font-mono text-sm">{delivery.event_type}</span>
+      </div>
+      {timedOut ? (
+        <p role="status" className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-800">
+          Still queued; the result will appear in the delivery history.{" "}
+          <Link href={deliveryPath(endpointId, delivery.id)} className="font-medium underline">
+            Follow this delivery
+          </Link>
+        </p>
+      ) : (
+        <p role="status" className="flex items-center gap-2 text-sm text-slate-600">
+          <span aria-hidden className="size-3.5 animate-spin rounded-full border-2 border-current border-t-transparent" />
+          <span>
+            <span className="font-medium text-slate-800">Sending…</span> Waiting for your endpoint.
+          </span>
+        </p>
+      )}
+      <div className="flex justify-end gap-2 border-t border-slate-100 pt-4">
+        <Button variant="secondary" onClick={onAgain}>
+          Send another
+        </Button>
+        <Button onClick={onClose}>Close</Button>
+      </div>
+    </div>
   );
 }
 
