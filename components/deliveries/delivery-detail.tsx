@@ -1,7 +1,8 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { ReactNode } from "react";
+import Link from "next/link";
+import { useEffect, useState, type ReactNode } from "react";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -10,8 +11,8 @@ import type { AttemptOutput, DeliveryDetailOutput } from "@/lib/deliveries/schem
 import { CodeBlock, HeadersList } from "./code-block";
 import { CopyId } from "./copy-id";
 import { formatDateTime, formatDuration, formatRelative, prettyBody } from "./format";
-import { deliveryKeys, deliveryQuery } from "./queries";
-import { errorTitle } from "./send-test-event-dialog";
+import { AWAIT_TIMEOUT_MS, deliveryKeys, deliveryQuery, historyPath, isSettled } from "./queries";
+import { errorTitle, useTimedOut } from "./send-test-event-dialog";
 import { DeliveryStatusBadge, RelativeTime, TriggerBadge } from "./status-badge";
 import { useNow } from "./use-now";
 
@@ -50,30 +51,72 @@ export function DeliveryDetail({ deliveryId, canManage }: { deliveryId: string; 
   );
 }
 
-function Summary({ delivery, canManage }: { delivery: DeliveryDetailOutput; canManage: boolean }) {
+/** A requested attempt being waited for: attempts numbered above `after`, data newer than `since`. */
+type Awaited = { after: number; since: number };
+
+function reportAttempt(attempt: AttemptOutput) {
+  if (attempt.succeeded) {
+    toast.success(`Attempt ${attempt.number} succeeded`, {
+      description: `${attempt.response?.status ?? ""} in ${formatDuration(attempt.duration_ms)}`,
+    });
+  } else {
+    toast.error(`Attempt ${attempt.number} failed`, {
+      description: attempt.response ? `HTTP ${attempt.response.status}` : (attempt.error?.message ?? errorTitle(attempt.error?.class ?? "")),
+    });
+  }
+}
+
+/**
+ * "Retry now": the API queues the attempt and answers at once with the delivery as queued; the
+ * page then reads the delivery fast until the attempt is recorded (or the delivery settles
+ * without it), reports it, and after AWAIT_TIMEOUT_MS falls back to the ordinary polling.
+ */
+function useRetryNow(delivery: DeliveryDetailOutput) {
   const queryClient = useQueryClient();
+  const [awaited, setAwaited] = useState<Awaited | null>(null);
+  const timedOut = useTimedOut(AWAIT_TIMEOUT_MS, awaited?.since ?? null);
+  const { data = delivery, dataUpdatedAt } = useQuery({
+    ...deliveryQuery(delivery.id, { awaitingAttempt: awaited !== null && !timedOut }),
+    enabled: awaited !== null,
+  });
+
   const retry = useMutation({
     mutationFn: () => apiFetch<DeliveryDetailOutput>(`/api/v1/deliveries/${delivery.id}/retry`, { method: "POST" }),
-    onSuccess: (updated) => {
-      queryClient.setQueryData(deliveryKeys.detail(updated.id), updated);
-      const attempt = updated.attempts[0];
-      if (attempt?.succeeded) {
-        toast.success(`Attempt ${attempt.number} succeeded`, {
-          description: `${attempt.response?.status ?? ""} in ${formatDuration(attempt.duration_ms)}`,
-        });
-      } else if (attempt) {
-        toast.error(`Attempt ${attempt.number} failed`, {
-          description: attempt.response ? `HTTP ${attempt.response.status}` : (attempt.error?.message ?? errorTitle(attempt.error?.class ?? "")),
-        });
-      }
+    // Attempts made from now on are the requested one (or one the schedule made meanwhile).
+    onMutate: () => ({ after: Math.max(0, ...delivery.attempts.map((a) => a.number)) }),
+    onSuccess: async (queued, _, context) => {
+      const key = deliveryKeys.detail(queued.id);
+      // A read started before the request must not put the delivery's old state back.
+      await queryClient.cancelQueries({ queryKey: key });
+      const since = Date.now();
+      queryClient.setQueryData(key, queued, { updatedAt: since });
+      setAwaited({ after: context.after, since });
       return Promise.all([
-        queryClient.invalidateQueries({ queryKey: deliveryKeys.lists(updated.endpoint_id) }),
+        queryClient.invalidateQueries({ queryKey: deliveryKeys.lists(queued.endpoint_id) }),
         queryClient.invalidateQueries({ queryKey: deliveryKeys.stats() }),
       ]);
     },
     onError: (error) => toast.error(`Could not retry: ${error.message}`),
   });
+
+  useEffect(() => {
+    if (!awaited) return;
+    const made = data.attempts.filter((a) => a.number > awaited.after);
+    const attempt = made.find((a) => a.trigger === "manual") ?? made[0];
+    if (attempt) reportAttempt(attempt);
+    else if (!(dataUpdatedAt >= awaited.since && isSettled(data))) return;
+    setAwaited(null);
+    void queryClient.invalidateQueries({ queryKey: deliveryKeys.lists(data.endpoint_id) });
+    void queryClient.invalidateQueries({ queryKey: deliveryKeys.stats() });
+  }, [awaited, data, dataUpdatedAt, queryClient]);
+
+  return { retry, awaiting: awaited !== null, timedOut };
+}
+
+function Summary({ delivery, canManage }: { delivery: DeliveryDetailOutput; canManage: boolean }) {
+  const { retry, awaiting, timedOut } = useRetryNow(delivery);
   const canRetry = canManage && !delivery.is_test && RETRYABLE.has(delivery.status);
+  const busy = retry.isPending || (awaiting && !timedOut);
 
   return (
     <Card className="p-5">
@@ -90,11 +133,25 @@ function Summary({ delivery, canManage }: { delivery: DeliveryDetailOutput; canM
           </h1>
         </div>
         {canRetry && (
-          <Button pending={retry.isPending} onClick={() => retry.mutate()}>
-            {retry.isPending ? "Retrying…" : "Retry now"}
+          <Button pending={busy} onClick={() => retry.mutate()}>
+            {busy ? "Retrying…" : "Retry now"}
           </Button>
         )}
       </div>
+      {awaiting &&
+        (timedOut ? (
+          <p role="status" className="mt-4 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-800">
+            Still queued; the result will appear here and in the delivery history.{" "}
+            <Link href={historyPath(delivery.endpoint_id)} className="font-medium underline">
+              Open the delivery history
+            </Link>
+          </p>
+        ) : (
+          <p role="status" className="mt-4 flex items-center gap-2 rounded-md bg-sky-50 px-3 py-2 text-sm text-sky-800">
+            <span aria-hidden className="size-3.5 animate-spin rounded-full border-2 border-current border-t-transparent" />
+            Retry queued — waiting for the attempt…
+          </p>
+        ))}
       <dl className="mt-5 grid grid-cols-2 gap-x-6 gap-y-4 border-t border-slate-100 pt-4 text-sm lg:grid-cols-4">
         <SummaryItem label="Event ID" wide>
           <CopyId value={delivery.event_id} label="event ID" />
