@@ -2,11 +2,12 @@
 // endpoint and an API key made through the API with the admin's session, then Send Test Event,
 // publishing, live history, filters, Retry now, the dashboard home and a viewer's view.
 // The e2e server runs the documented schedule (a failed first attempt is retried after 30 s),
-// so a delivery stays "retrying" long enough to retry it by hand.
+// so a delivery stays "retrying" long enough to retry it by hand. Send Test Event and Retry now
+// are queued by the API and attempted a moment later; the screens follow the delivery.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { mkdirSync } from "node:fs";
-import type { Page } from "@playwright/test";
+import type { Page, Route } from "@playwright/test";
 import { newId } from "../lib/ids";
 import { expect, signIn, test } from "./support/test";
 
@@ -54,6 +55,26 @@ function reactErrors(page: Page) {
   page.on("console", (message) => message.type() === "error" && keep(message.text()));
   page.on("pageerror", (error) => keep(error.message));
   return errors;
+}
+
+const DELIVERY_READ = /\/api\/v1\/deliveries\/dlv_[^/?]+$/;
+
+/**
+ * Holds the page's reads of deliveries until the returned function is called: the attempt the
+ * API queued is made meanwhile, but the screen can only show that it is waiting for it.
+ */
+async function holdDeliveryReads(page: Page) {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route(DELIVERY_READ, async (route) => {
+    await released;
+    // A read the page gave up meanwhile (the retry cancels the one in flight) is already handled.
+    await route.continue().catch(() => undefined);
+  });
+  return async () => {
+    release();
+    await page.unroute(DELIVERY_READ);
+  };
 }
 
 async function api<T = any>(page: Page, method: string, path: string, body?: unknown, key?: string) {
@@ -127,7 +148,17 @@ test("an admin sends a test event, sees published events arrive live, and narrow
   await typeSelect.selectOption("database.health_check");
   await expect(dialog.getByTestId("sample-payload")).toContainText('"cache_hit_ratio"');
   await shot(page, "test-dialog");
+  // The API answers at once with the test delivery queued; the dialog waits for its attempt.
+  const release = await holdDeliveryReads(page);
+  const sending = page.waitForResponse((r) => r.request().method() === "POST" && r.url().endsWith("/test"));
   await dialog.getByRole("button", { name: "Send test event" }).click();
+  const sent = await sending;
+  expect(sent.status()).toBe(202);
+  expect(await sent.json()).toMatchObject({ status: "pending", is_test: true, attempt_count: 0, attempts: [] });
+  await expect(dialog.getByRole("status")).toContainText("Waiting for your endpoint");
+  await expect(dialog.getByTestId("test-awaiting")).toContainText("Pending");
+  await shot(page, "test-dialog-waiting");
+  await release();
   const result = dialog.getByTestId("test-result");
   await expect(result.getByText("Succeeded")).toBeVisible();
   await expect(dialog.getByTestId("test-response-status")).toHaveText("200");
@@ -211,8 +242,19 @@ test("a delivery that failed first shows retrying; Retry now succeeds with a man
   await expect(page.getByTestId("attempt").first().getByLabel("Response body")).toContainText("database unavailable");
   await shot(page, "delivery-retrying");
 
+  // The API answers at once with the delivery queued; the page follows it until the attempt.
+  const release = await holdDeliveryReads(page);
+  const retrying = page.waitForResponse((r) => r.request().method() === "POST" && r.url().endsWith("/retry"));
   await page.getByRole("button", { name: "Retry now" }).click();
+  const queued = await retrying;
+  expect(queued.status()).toBe(200);
+  expect(await queued.json()).toMatchObject({ status: "retrying", attempt_count: 1 });
+  await expect(page.getByRole("status").filter({ hasText: "Retry queued — waiting for the attempt…" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Retrying…" })).toBeDisabled();
+  await shot(page, "delivery-retry-queued");
+  await release();
   await expect(page.getByText("Attempt 2 succeeded")).toBeVisible();
+  await expect(page.getByText("Retry queued")).toHaveCount(0);
   await expect(page.getByTestId("attempts-summary")).toHaveText("2 of 6");
   await expect(page.getByRole("button", { name: "Retry now" })).toHaveCount(0);
   const attempts = page.getByTestId("attempt");
@@ -320,4 +362,61 @@ test("another account's delivery pages are not found", async ({ page, accountB }
   await signIn(page, accountB.emails.admin);
   expect((await page.goto(`${WEBHOOKS}/${state.okEndpoint}/deliveries`))?.status()).toBe(404);
   expect((await page.goto(`${WEBHOOKS}/${state.failingEndpoint}/deliveries/${state.failedDelivery}`))?.status()).toBe(404);
+});
+
+test("an attempt still queued after 30 s leaves a note where its result will appear", async ({ page, accountA, prisma }) => {
+  test.setTimeout(60_000);
+  const errors = reactErrors(page);
+  // Reads of deliveries answer them as still queued, as while the engine is slow; the attempts
+  // themselves are made. The page's clock is moved past the 30 s the screens wait.
+  const stillQueued = async (route: Route) => {
+    const response = await route.fetch().catch(() => null);
+    if (!response) return; // a read the page gave up meanwhile
+    const delivery = await response.json();
+    const queued = delivery.is_test
+      ? { ...delivery, status: "pending", attempt_count: 0, attempts: [], completed_at: null }
+      : { ...delivery, status: "retrying", attempts: delivery.attempts.filter((a: { trigger: string }) => a.trigger !== "manual") };
+    await route.fulfill({ response, json: queued }).catch(() => undefined);
+  };
+  await page.clock.install();
+  await signIn(page, accountA.emails.admin);
+
+  await page.goto(`${WEBHOOKS}/${state.okEndpoint}/deliveries`);
+  await page.route(DELIVERY_READ, stillQueued);
+  await page.getByRole("button", { name: "Send Test Event" }).first().click();
+  const dialog = page.getByRole("dialog", { name: "Send Test Event" });
+  await dialog.getByRole("button", { name: "Send test event" }).click();
+  await expect(dialog.getByRole("status")).toContainText("Waiting for your endpoint");
+  await page.clock.fastForward(31_000);
+  await expect(dialog.getByRole("status")).toContainText("Still queued; the result will appear in the delivery history.");
+  await expect(dialog.getByRole("link", { name: "Follow this delivery" })).toHaveAttribute("href", /\/deliveries\/dlv_/);
+  await shot(page, "test-dialog-still-queued");
+  await page.unroute(DELIVERY_READ);
+  await expect(dialog.getByTestId("test-result")).toContainText("Succeeded");
+  await dialog.getByRole("button", { name: "Done" }).click();
+
+  // A failed delivery on the same endpoint (whose receiver answers 200), retried by hand.
+  const eventId = newId("evt");
+  const deliveryId = newId("dlv");
+  await prisma.event.create({
+    data: { id: eventId, accountId: accountA.accountId, type: "alert.critical", environment: "development", body: JSON.stringify({ id: eventId, type: "alert.critical", created_at: new Date().toISOString(), data: {} }) },
+  });
+  await prisma.delivery.create({
+    data: { id: deliveryId, accountId: accountA.accountId, eventId, endpointId: state.okEndpoint, eventType: "alert.critical", status: "failed", attemptCount: 6, lastStatusCode: 503, lastError: "HTTP 503", completedAt: new Date() },
+  });
+  await page.goto(`${WEBHOOKS}/${state.okEndpoint}/deliveries/${deliveryId}`);
+  await page.route(DELIVERY_READ, stillQueued);
+  await page.getByRole("button", { name: "Retry now" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Retry queued — waiting for the attempt…" })).toBeVisible();
+  await page.clock.fastForward(31_000);
+  const note = page.getByRole("status").filter({ hasText: "Still queued; the result will appear here and in the delivery history." });
+  await expect(note).toBeVisible();
+  await expect(note.getByRole("link", { name: "Open the delivery history" })).toHaveAttribute("href", `${WEBHOOKS}/${state.okEndpoint}/deliveries`);
+  await expect(page.getByRole("button", { name: "Retry now" })).toBeEnabled();
+  await shot(page, "delivery-retry-still-queued");
+  await page.unroute(DELIVERY_READ);
+  await expect(page.getByText("Attempt 7 succeeded")).toBeVisible();
+  await expect(note).toHaveCount(0);
+  await expect(page.getByTestId("attempt").first()).toHaveAttribute("data-trigger", "manual");
+  expect(errors).toEqual([]);
 });
