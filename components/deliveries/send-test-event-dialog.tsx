@@ -92,7 +92,7 @@ function SendTestEventDialog({
       description="DB24x7 sends the event type's sample payload to this endpoint now, signed like any delivery, and shows what your endpoint answered. Test events are sent once, without retries."
     >
       {sent ? (
-        <AwaitedTestResult key={sent.id} sent={sent} endpointId={endpointId} onAgain={() => send.reset()} onClose={onClose} />
+        <AwaitedTestResult key={sent.id} delivery={sent} endpointId={endpointId} onAgain={() => send.reset()} onClose={onClose} />
       ) : (
         <form onSubmit={onSubmit} className="space-y-4">
           {catalog.isPending ? (
@@ -169,18 +169,11 @@ export function useTimedOut(ms: number, startedAt: number | null): boolean {
   return startedAt !== null && expired === startedAt;
 }
 
-/** The queued test delivery, followed until its attempt is recorded, then its result. */
-function AwaitedTestResult({
-  sent,
-  endpointId,
-  onAgain,
-  onClose,
-}: {
-  sent: DeliveryDetailOutput;
-  endpointId: string;
-  onAgain: () => void;
-  onClose: () => void;
-}) {
+/** A test delivery on screen, with what can be done next. */
+type ResultProps = { delivery: DeliveryDetailOutput; endpointId: string; onAgain: () => void; onClose: () => void };
+
+/** The queued test delivery (as the send answered it), followed until its attempt is recorded, then its result. */
+function AwaitedTestResult({ delivery: sent, endpointId, onAgain, onClose }: ResultProps) {
   const queryClient = useQueryClient();
   const [sentAt] = useState(() => Date.now());
   const timedOut = useTimedOut(AWAIT_TIMEOUT_MS, sentAt);
@@ -214,27 +207,26 @@ function AwaitedTestResult({
           </span>
         </p>
       )}
-      <div className="flex justify-end gap-2 border-t border-slate-100 pt-4">
-        <Button variant="secondary" onClick={onAgain}>
-          Send another
-        </Button>
-        <Button onClick={onClose}>Close</Button>
+      <div className="flex justify-end border-t border-slate-100 pt-4">
+        <ResultActions onAgain={onAgain} onClose={onClose} closeLabel="Close" />
       </div>
     </div>
   );
 }
 
-function TestResult({
-  delivery,
-  endpointId,
-  onAgain,
-  onClose,
-}: {
-  delivery: DeliveryDetailOutput;
-  endpointId: string;
-  onAgain: () => void;
-  onClose: () => void;
-}) {
+/** "Send another" and closing, under a test's result or while it is awaited. */
+function ResultActions({ onAgain, onClose, closeLabel }: { onAgain: () => void; onClose: () => void; closeLabel: string }) {
+  return (
+    <div className="flex gap-2">
+      <Button variant="secondary" onClick={onAgain}>
+        Send another
+      </Button>
+      <Button onClick={onClose}>{closeLabel}</Button>
+    </div>
+  );
+}
+
+function TestResult({ delivery, endpointId, onAgain, onClose }: ResultProps) {
   const attempt = delivery.attempts[0];
   return (
     <div className="space-y-4" role="status" aria-label="Test result" data-testid="test-result">
@@ -284,12 +276,7 @@ function TestResult({
         <Link href={deliveryPath(endpointId, delivery.id)} className="text-sm font-medium text-brand-700 hover:underline">
           View delivery details →
         </Link>
-        <div className="flex gap-2">
-          <Button variant="secondary" onClick={onAgain}>
-            Send another
-          </Button>
-          <Button onClick={onClose}>Done</Button>
-        </div>
+        <ResultActions onAgain={onAgain} onClose={onClose} closeLabel="Done" />
       </div>
     </div>
   );

@@ -71,8 +71,8 @@ export const OPERATIONS: Operation[] = [
     path: "/api/v1/deliveries/{deliveryId}/retry",
     summary: "Queue a manual attempt of a delivery now",
     description:
-      "Answers at once with the delivery queued: status `retrying`, `next_attempt_at` the time of the request for a failed or " +
-      "cancelled delivery (a retrying one keeps its schedule), and the attempts made so far. The manual attempt is made a moment " +
+      "Answers at once with the delivery queued: status `retrying`, `next_attempt_at` null for a failed or cancelled " +
+      "delivery (no scheduled attempt; a retrying one keeps its schedule), and the attempts made so far. The manual attempt is made a moment " +
       "later; read GET /api/v1/deliveries/{deliveryId} until a new attempt appears or the status settles.",
     role: "admin",
     response: deliveryDetailOutput,
