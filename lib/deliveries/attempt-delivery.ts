@@ -1,13 +1,23 @@
 import "server-only";
-import { sqlQuery, sqlTimestamp, type NoRows } from "../db";
+import { sqlQuery } from "../db";
 import { newId } from "../ids";
 import { signingSecretsFor, type SigningSecrets } from "../webhooks/secrets";
 import { deliveryConfig } from "./config";
-import { dispatch, scheduleContinuedMessage, writeOutbox, type OutboxMessage } from "./outbox";
-import { recordAttempts, stateFromRow, type AttemptRecord, type Recorded, type SentAttempt, type StateRow } from "./record-attempts";
+import { dispatch, scheduleContinuedMessage, writeOutbox } from "./outbox";
+import {
+  applyDecisions,
+  loadStates,
+  recordAttempts,
+  STATE_COLUMNS,
+  stateFromRow,
+  type AttemptRecord,
+  type Recorded,
+  type SentAttempt,
+  type StateRow,
+} from "./record-attempts";
 import { sendRequest } from "./send-request";
 import { db24x7Signature, standardWebhooksSignature } from "./signing";
-import { admit, afterCancel, afterUnmadeAttempt, type AttemptTrigger, type Decision, type DeliveryState, type ResultClass } from "./state";
+import { admit, afterCancel, afterUnmadeAttempt, type AttemptTrigger, type DeliveryState, type ResultClass } from "./state";
 
 /** Where a delivery's schedule goes on: its next scheduled attempt (0-based) and when (ISO). */
 export type NextAttempt = { attempt: number; at: string };
@@ -73,9 +83,7 @@ interface LoadedDelivery {
 
 // The deliveries with their event and endpoint, in one statement (see sqlPool for why not Prisma).
 const LOAD_SQL = `
-SELECT d.id, d.account_id, d.endpoint_id, d.status::text AS status, d.scheduled_attempts,
-       (extract(epoch FROM d.next_attempt_at) * 1000)::float8 AS next_attempt_ms,
-       CASE WHEN w.deleted_at IS NOT NULL THEN 'deleted' ELSE w.status::text END AS endpoint,
+SELECT d.id, d.account_id, d.endpoint_id, ${STATE_COLUMNS},
        d.is_test, e.id AS event_id, e.body, w.url,
        w.failing_since IS NOT NULL AS failing, w.standard_webhooks,
        w.secret_encrypted, w.previous_secret_encrypted,
@@ -250,42 +258,14 @@ export async function attemptDeliveries(
         : [],
     );
     await writeOutbox(deferred);
-    await dispatch([...[...recorded.values()].flatMap((r) => (r.handOver ? [r.handOver] : [])), ...deferred]);
+    const continued = [...recorded.values()].flatMap((r) => (r.handOver ? [r.handOver] : []));
+    await dispatch([...continued, ...deferred]);
   }
   return outcomes;
 }
 
 function nextAttempt(continuation: { attempt: number; at: Date } | null): NextAttempt | null {
   return continuation && { attempt: continuation.attempt, at: continuation.at.toISOString() };
-}
-
-// A decision made without an attempt (a cancellation, a requested attempt given up), applied to
-// each row only if it still holds the state the decision was made from.
-const APPLY_SQL = `
-UPDATE deliveries d SET status = x.status::"DeliveryStatus", last_error = x.error, next_attempt_at = x.next_attempt_at,
-       completed_at = CASE WHEN x.completed THEN $2::timestamp(3) ELSE d.completed_at END, updated_at = $2::timestamp(3)
-  FROM json_to_recordset($1::json) AS x(
-    id text, status text, error text, next_attempt_at timestamp(3), completed boolean, read_status text, read_next_attempt_at timestamp(3))
- WHERE d.id = x.id AND d.status = x.read_status::"DeliveryStatus"
-   AND d.next_attempt_at IS NOT DISTINCT FROM x.read_next_attempt_at
-RETURNING d.id`;
-
-async function applyDecisions(
-  decided: Array<{ id: string; state: DeliveryState; decision: Decision; error: string }>,
-  at: Date,
-): Promise<Set<string>> {
-  if (decided.length === 0) return new Set();
-  const rows = decided.map(({ id, state, decision, error }) => ({
-    id,
-    status: decision.status,
-    error,
-    next_attempt_at: sqlTimestamp(decision.nextAttemptAt),
-    completed: decision.completed,
-    read_status: state.status,
-    read_next_attempt_at: sqlTimestamp(state.nextAttemptAt),
-  }));
-  const { rows: applied } = await sqlQuery<{ id: string }>("deliveries_apply_decision", APPLY_SQL, [JSON.stringify(rows), sqlTimestamp(at)]);
-  return new Set(applied.map(({ id }) => id));
 }
 
 async function cancel(stopped: Array<{ delivery: LoadedDelivery; reason: string }>): Promise<Set<string>> {
@@ -298,21 +278,22 @@ async function cancel(stopped: Array<{ delivery: LoadedDelivery; reason: string 
 
 /** Where a resumed schedule picks up: its next scheduled attempt, now; null when it is settled. */
 export async function resumePoint(deliveryId: string): Promise<NextAttempt | null> {
-  const [delivery] = await loadDeliveries([deliveryId]);
-  if (!delivery || (delivery.state.status !== "pending" && delivery.state.status !== "retrying")) return null;
-  const attempt = Math.min(delivery.state.scheduledAttempts, deliveryConfig().schedule.length - 1);
+  const state = (await loadStates([deliveryId])).get(deliveryId);
+  if (!state || (state.status !== "pending" && state.status !== "retrying")) return null;
+  const attempt = Math.min(state.scheduledAttempts, deliveryConfig().schedule.length - 1);
   return { attempt, at: new Date().toISOString() };
 }
 
 /** A requested attempt given up on (see afterUnmadeAttempt); answers whether the delivery changed. */
 export async function settleRequestedAttempt(deliveryId: string, trigger: "manual" | "test"): Promise<boolean> {
-  const [delivery] = await loadDeliveries([deliveryId]);
-  if (!delivery) return false;
+  const state = (await loadStates([deliveryId])).get(deliveryId);
+  if (!state) return false;
   const at = new Date();
-  const decision = afterUnmadeAttempt(delivery.state, trigger, at);
-  if (decision.status === delivery.state.status && decision.nextAttemptAt === delivery.state.nextAttemptAt) return false;
+  const decision = afterUnmadeAttempt(state, trigger, at);
+  // Not completed: the state machine keeps the delivery as it is.
+  if (!decision.completed) return false;
   const error = "The attempt could not be made because of a fault on our side; retry it";
-  return (await applyDecisions([{ id: deliveryId, state: delivery.state, decision, error }], at)).has(deliveryId);
+  return (await applyDecisions([{ id: deliveryId, state, decision, error }], at)).has(deliveryId);
 }
 
 /**

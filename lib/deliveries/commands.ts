@@ -9,7 +9,7 @@ import { getEventType } from "../webhooks/event-types";
 import { findEndpoint } from "../webhooks/queries";
 import { attemptRequestedMessage, dispatch, writeOutbox, type OutboxMessage } from "./outbox";
 import { getDelivery } from "./queries";
-import { stateFromRow, type StateRow } from "./record-attempts";
+import { STATE_COLUMNS, stateFromRow, type StateRow } from "./record-attempts";
 import { requestAttempt } from "./state";
 
 // What people ask for: attempts outside the schedule. None is made inside the request: each
@@ -18,9 +18,7 @@ import { requestAttempt } from "./state";
 // deliveries until the attempts are recorded (inngest/functions/attempt-requested.ts).
 
 // The deliveries' state, locked for the request's transaction (in id order, as every such lock).
-const LOCKED_COLUMNS = `d.id, d.endpoint_id, d.is_test, d.status::text AS status, d.scheduled_attempts,
-       (extract(epoch FROM d.next_attempt_at) * 1000)::float8 AS next_attempt_ms,
-       CASE WHEN w.deleted_at IS NOT NULL THEN 'deleted' ELSE w.status::text END AS endpoint`;
+const LOCKED_COLUMNS = `d.id, d.endpoint_id, d.is_test, ${STATE_COLUMNS}`;
 
 const LOCK_ONE_SQL = `
 SELECT ${LOCKED_COLUMNS}

@@ -1,6 +1,6 @@
 import "server-only";
 import type pg from "pg";
-import { sqlQuery, sqlQueryPlannedEachTime, sqlTimestamp, sqlTransaction, type NoRows } from "../db";
+import { sqlQuery, sqlQueryPlannedEachTime, sqlTimestamp, sqlTransaction } from "../db";
 import { SYSTEM_CALLER } from "../audit/system";
 import { auditEntry } from "../audit/record";
 import { deliveryConfig } from "./config";
@@ -86,13 +86,14 @@ SELECT id FROM updated`;
 // Planned at each execution (see sqlQueryPlannedEachTime): as a prepared statement, a generic
 // plan made while `deliveries` was small keeps joining it by a full scan as it grows.
 
-// The state of deliveries whose row changed between the attempt's read and its record.
-const RELOAD_SQL = `
-SELECT d.id, d.status::text AS status, d.scheduled_attempts,
+/**
+ * The columns a delivery's state is read from (with `deliveries d` joined to its
+ * `webhook_endpoints w`), as `StateRow`; timestamps come as epoch milliseconds, so no time-zone
+ * parsing.
+ */
+export const STATE_COLUMNS = `d.status::text AS status, d.scheduled_attempts,
        (extract(epoch FROM d.next_attempt_at) * 1000)::float8 AS next_attempt_ms,
-       CASE WHEN w.deleted_at IS NOT NULL THEN 'deleted' ELSE w.status::text END AS endpoint
-FROM deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id
-WHERE d.id = ANY($1::text[])`;
+       CASE WHEN w.deleted_at IS NOT NULL THEN 'deleted' ELSE w.status::text END AS endpoint`;
 
 export interface StateRow {
   status: DeliveryState["status"];
@@ -101,7 +102,6 @@ export interface StateRow {
   endpoint: DeliveryState["endpoint"];
 }
 
-/** A delivery's state from its row (timestamps come as epoch milliseconds: no time-zone parsing). */
 export function stateFromRow(row: StateRow): DeliveryState {
   return {
     status: row.status,
@@ -109,6 +109,47 @@ export function stateFromRow(row: StateRow): DeliveryState {
     nextAttemptAt: row.next_attempt_ms === null ? null : new Date(Math.round(row.next_attempt_ms)),
     endpoint: row.endpoint,
   };
+}
+
+const LOAD_STATES_SQL = `
+SELECT d.id, ${STATE_COLUMNS}
+FROM deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id
+WHERE d.id = ANY($1::text[])`;
+
+/** The deliveries' state now, by id (a delivery since deleted is absent). */
+export async function loadStates(ids: string[]): Promise<Map<string, DeliveryState>> {
+  const { rows } = await sqlQuery<StateRow & { id: string }>("deliveries_load_states", LOAD_STATES_SQL, [ids]);
+  return new Map(rows.map((row) => [row.id, stateFromRow(row)]));
+}
+
+// A decision made without an attempt (a cancellation, a requested attempt given up), applied to
+// each row only if it still holds the state the decision was made from.
+const APPLY_SQL = `
+UPDATE deliveries d SET status = x.status::"DeliveryStatus", last_error = x.error, next_attempt_at = x.next_attempt_at,
+       completed_at = CASE WHEN x.completed THEN $2::timestamp(3) ELSE d.completed_at END, updated_at = $2::timestamp(3)
+  FROM json_to_recordset($1::json) AS x(
+    id text, status text, error text, next_attempt_at timestamp(3), completed boolean, read_status text, read_next_attempt_at timestamp(3))
+ WHERE d.id = x.id AND d.status = x.read_status::"DeliveryStatus"
+   AND d.next_attempt_at IS NOT DISTINCT FROM x.read_next_attempt_at
+RETURNING d.id`;
+
+/** Applies decisions made without an attempt; answers the ids whose rows still held their state. */
+export async function applyDecisions(
+  decided: Array<{ id: string; state: DeliveryState; decision: Decision; error: string }>,
+  at: Date,
+): Promise<Set<string>> {
+  if (decided.length === 0) return new Set();
+  const rows = decided.map(({ id, state, decision, error }) => ({
+    id,
+    status: decision.status,
+    error,
+    next_attempt_at: sqlTimestamp(decision.nextAttemptAt),
+    completed: decision.completed,
+    read_status: state.status,
+    read_next_attempt_at: sqlTimestamp(state.nextAttemptAt),
+  }));
+  const { rows: applied } = await sqlQuery<{ id: string }>("deliveries_apply_decision", APPLY_SQL, [JSON.stringify(rows), sqlTimestamp(at)]);
+  return new Set(applied.map(({ id }) => id));
 }
 
 // A row that keeps changing under us this many times is left as the last writer made it.
@@ -131,8 +172,7 @@ export async function recordAttempts(records: AttemptRecord[], { handOver = fals
       for (const r of missed) console.error(`[deliveries] ${r.deliveryId}: changed under every attempt to record; its attempt is not recorded`);
       break;
     }
-    const { rows } = await sqlQuery<StateRow & { id: string }>("deliveries_reload_state", RELOAD_SQL, [missed.map((r) => r.deliveryId)]);
-    const states = new Map(rows.map((row) => [row.id, stateFromRow(row)]));
+    const states = await loadStates(missed.map((r) => r.deliveryId));
     // A delivery deleted meanwhile (its endpoint or account was) has nothing left to record.
     round = missed.flatMap((r) => {
       const state = states.get(r.deliveryId);
