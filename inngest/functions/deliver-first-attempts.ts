@@ -1,13 +1,12 @@
 import { inngest } from "../client";
-import { deliveriesDue, failedRun, scheduleContinued, scheduleContinuedId } from "../events";
+import { deliveriesDue, failedRun, scheduleContinued, scheduleContinuedId, type DeliveriesDue } from "../events";
 import { attemptDeliveries } from "@/lib/deliveries/attempt-delivery";
 import { deliveryConfig } from "@/lib/deliveries/config";
 
 const config = deliveryConfig();
 
-type Due = { delivery_id: string; endpoint_id: string; account_id: string };
-
-const deliveriesOf = (events: Array<{ data: { account_id: string; deliveries: Array<Omit<Due, "account_id">> } }>): Due[] =>
+/** Every delivery the batch's events carry, with its account. */
+const deliveriesOf = (events: Array<{ data: DeliveriesDue }>) =>
   events.flatMap(({ data }) => data.deliveries.map((d) => ({ ...d, account_id: data.account_id })));
 
 // First attempts, many deliveries per run: almost every delivery succeeds at its first

@@ -95,7 +95,7 @@ const HAND_OVER_MAX_WEIGHT = 1_000;
 const waiting: Array<{ messages: OutboxMessage[]; weight: number; resolve: (ok: boolean) => void }> = [];
 let handingOver = false;
 
-const weight = (m: OutboxMessage) => (m.name === "webhooks/event.deliveries-due" ? m.data.deliveries.length : 1);
+const weight = (m: OutboxMessage) => (m.name === deliveriesDue.name ? m.data.deliveries.length : 1);
 
 async function handOverWaiting() {
   handingOver = true;
