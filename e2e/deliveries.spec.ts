@@ -368,7 +368,7 @@ test("an attempt still queued after 30 s leaves a note where its result will app
   test.setTimeout(60_000);
   const errors = reactErrors(page);
   // Reads of deliveries answer them as still queued, as while the engine is slow; the attempts
-  // themselves are made. The page's clock is moved past the 30 s the screens wait.
+  // themselves are made. The page's clock is moved past the time the screens wait (AWAIT_TIMEOUT_MS).
   const stillQueued = async (route: Route) => {
     const response = await route.fetch().catch(() => null);
     if (!response) return; // a read the page gave up meanwhile

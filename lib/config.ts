@@ -114,7 +114,7 @@ const settingsSchema = z.object({
   WEBHOOK_ENDPOINT_CONCURRENCY: wholeNumber(10, 1, 1000),
   WEBHOOK_AUTO_DISABLE_AFTER: durationMs("5d", "365d"),
   WEBHOOK_BATCH_SIZE: wholeNumber(100, 1, 1000),
-  // Inngest takes a batch's wait in seconds only ("0.1s", "2s").
+  // Inngest takes a batch's wait in whole or decimal seconds only, with an "s" suffix.
   WEBHOOK_BATCH_WAIT: variable<`${number}s`>("0.05s", "seconds such as 0.1s or 2s", (text) =>
     /^\d+(\.\d+)?s$/.test(text) ? (text as `${number}s`) : undefined,
   ),

@@ -2,7 +2,7 @@
 // continue after a failed first attempt and its deferral, Retry now, Retry all failed and the
 // replay of cancelled deliveries, a test event — is kept in the outbox; once the engine is back
 // and the sweep has run, every delivery is done exactly as scheduled, none twice, none stuck.
-// vitest.config.ts sets WEBHOOK_RETRY_SCHEDULE=0,1s,1s.
+// vitest.config.ts sets a short retry schedule, so the whole schedule runs in seconds.
 import "./engine-env";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as events from "@/app/api/v1/events/route";
