@@ -12,9 +12,9 @@ import { CodeBlock, HeadersList } from "./code-block";
 import { CopyId } from "./copy-id";
 import { formatDateTime, formatDuration, formatRelative, prettyBody } from "./format";
 import { AWAIT_TIMEOUT_MS, deliveryKeys, deliveryQuery, historyPath, isSettled } from "./queries";
-import { errorTitle, useTimedOut } from "./send-test-event-dialog";
+import { errorTitle } from "./send-test-event-dialog";
 import { DeliveryStatusBadge, RelativeTime, TriggerBadge } from "./status-badge";
-import { useNow } from "./use-now";
+import { useNow, useTimedOut } from "./use-now";
 
 const RETRYABLE = new Set(["failed", "retrying", "cancelled"]);
 

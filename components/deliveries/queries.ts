@@ -32,7 +32,7 @@ const IDLE_POLL_MS = 10_000;
 
 // While a person waits for an attempt they asked for (Retry now, Send Test Event), which the
 // server queues and makes a moment later, the delivery is read faster, for a bounded time.
-export const AWAITED_POLL_MS = 500;
+const AWAITED_POLL_MS = 500;
 export const AWAIT_TIMEOUT_MS = 30_000;
 
 const inFlight = (d: Pick<DeliveryOutput, "status">) => d.status === "pending" || d.status === "retrying";

@@ -21,6 +21,7 @@ import {
   type CatalogEventType,
 } from "./queries";
 import { DeliveryStatusBadge } from "./status-badge";
+import { useTimedOut } from "./use-now";
 
 /**
  * "Send Test Event" (Testing Your Webhook in the docs): pick a type, see its sample, send it
@@ -156,17 +157,6 @@ function SendTestEventDialog({
       )}
     </Dialog>
   );
-}
-
-/** True once `ms` have passed since `startedAt` (a Date.now()); false while it is null. */
-export function useTimedOut(ms: number, startedAt: number | null): boolean {
-  const [expired, setExpired] = useState<number | null>(null);
-  useEffect(() => {
-    if (startedAt === null) return;
-    const timer = setTimeout(() => setExpired(startedAt), Math.max(0, startedAt + ms - Date.now()));
-    return () => clearTimeout(timer);
-  }, [ms, startedAt]);
-  return startedAt !== null && expired === startedAt;
 }
 
 /** A test delivery on screen, with what can be done next. */

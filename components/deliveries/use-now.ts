@@ -15,3 +15,14 @@ export function useNow(intervalMs = 1000): number | null {
   }, [intervalMs]);
   return now;
 }
+
+/** True once `ms` have passed since `startedAt` (a Date.now()); false while it is null. */
+export function useTimedOut(ms: number, startedAt: number | null): boolean {
+  const [expired, setExpired] = useState<number | null>(null);
+  useEffect(() => {
+    if (startedAt === null) return;
+    const timer = setTimeout(() => setExpired(startedAt), Math.max(0, startedAt + ms - Date.now()));
+    return () => clearTimeout(timer);
+  }, [ms, startedAt]);
+  return startedAt !== null && expired === startedAt;
+}
