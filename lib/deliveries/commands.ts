@@ -94,8 +94,10 @@ export async function retryDeliveryNow(caller: Caller, deliveryId: string) {
     if (rows.length === 0) throw notFound("Delivery");
     return rows;
   });
+  // Read before the hand-over: once dispatched, the attempt may be made before a later read.
+  const queued = await getDelivery(caller, deliveryId);
   await dispatch(messages);
-  return getDelivery(caller, deliveryId);
+  return queued;
 }
 
 /**
@@ -152,6 +154,7 @@ export async function sendTestEvent(caller: Caller, endpointId: string, eventTyp
       data: { id: message.id, accountId: caller.accountId, name: message.name, data: message.data, createdAt: new Date() },
     }),
   ]);
+  const queued = await getDelivery(caller, deliveryId);
   await dispatch([message]);
-  return getDelivery(caller, deliveryId);
+  return queued;
 }
