@@ -48,11 +48,21 @@ export const attemptRequested = eventType("webhooks/delivery.attempt-requested",
 });
 export type AttemptRequested = z.infer<typeof attemptRequested.schema>;
 
+/** Notices were recorded (lib/notices): tell people and subscribed endpoints (send-notices). */
+export const noticesRecorded = eventType("webhooks/notices.recorded", {
+  schema: z.object({
+    account_id: z.string().min(1),
+    notice_ids: z.array(z.string().min(1)).min(1),
+  }),
+});
+export type NoticesRecorded = z.infer<typeof noticesRecorded.schema>;
+
 /** Every event the outbox carries: the sweep reads stored ones back through this. */
 export const outboxEvent = z.discriminatedUnion("name", [
   z.object({ name: z.literal(deliveriesDue.name), data: deliveriesDue.schema }),
   z.object({ name: z.literal(scheduleContinued.name), data: scheduleContinued.schema }),
   z.object({ name: z.literal(attemptRequested.name), data: attemptRequested.schema }),
+  z.object({ name: z.literal(noticesRecorded.name), data: noticesRecorded.schema }),
 ]);
 export type OutboxEvent = z.infer<typeof outboxEvent>;
 

@@ -113,6 +113,8 @@ const settingsSchema = z.object({
   WEBHOOK_TIMEOUT: durationMs("10s", "1h"),
   WEBHOOK_ENDPOINT_CONCURRENCY: wholeNumber(10, 1, 1000),
   WEBHOOK_AUTO_DISABLE_AFTER: durationMs("5d", "365d"),
+  // Within the 20 recent attempts health looks at (lib/webhooks/health.ts).
+  WEBHOOK_FAILING_AFTER: wholeNumber(5, 1, 20),
   WEBHOOK_BATCH_SIZE: wholeNumber(100, 1, 1000),
   // Inngest takes a batch's wait in whole or decimal seconds only, with an "s" suffix.
   WEBHOOK_BATCH_WAIT: variable<`${number}s`>("0.05s", "seconds such as 0.1s or 2s", (text) =>
@@ -174,7 +176,9 @@ export function deliveryConfigFrom(env: Env) {
     timeoutMs: settings.WEBHOOK_TIMEOUT,
     // Deliveries to one endpoint in flight at once, so a slow receiver cannot starve others.
     endpointConcurrency,
-    // An endpoint whose deliveries have all failed for this long is disabled automatically.
+    // An endpoint is failing once this many attempts in a row have failed (health.ts)...
+    failingAfter: settings.WEBHOOK_FAILING_AFTER,
+    // ...and is disabled automatically once it has been failing for this long.
     autoDisableAfterMs: settings.WEBHOOK_AUTO_DISABLE_AFTER,
     userAgent: "DB24x7-Webhooks/1.0 (+https://db24x7.com/docs/webhooks)",
     // First attempts go out in batches (inngest/functions/deliver-first-attempts.ts): up to

@@ -27,7 +27,7 @@ export function randomBase62(length: number): string {
   return out;
 }
 
-export type IdPrefix = "acc" | "usr" | "key" | "we" | "evt" | "dlv" | "att" | "aud" | "ses" | "req";
+export type IdPrefix = "acc" | "usr" | "key" | "we" | "evt" | "dlv" | "att" | "aud" | "ses" | "req" | "ntc";
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${randomBase62(22)}`;

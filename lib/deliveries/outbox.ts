@@ -4,11 +4,13 @@ import { inngest } from "@/inngest/client";
 import {
   attemptRequested,
   deliveriesDue,
+  noticesRecorded,
   outboxEvent,
   scheduleContinued,
   scheduleContinuedId,
   type AttemptRequested,
   type DeliveriesDue,
+  type NoticesRecorded,
   type OutboxEvent,
   type ScheduleContinued,
 } from "@/inngest/events";
@@ -38,6 +40,14 @@ export const attemptRequestedMessage = (data: AttemptRequested): OutboxMessage =
   id: `${data.delivery_id}:attempt:${data.request_id}`,
   accountId: data.account_id,
   name: attemptRequested.name,
+  data,
+});
+
+/** Notices recorded in one transaction: named after the first, which no other message holds. */
+export const noticesRecordedMessage = (data: NoticesRecorded): OutboxMessage => ({
+  id: `notices:${data.notice_ids[0]}`,
+  accountId: data.account_id,
+  name: noticesRecorded.name,
   data,
 });
 
