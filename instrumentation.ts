@@ -3,6 +3,9 @@ export async function register() {
   // Route handlers see the TCP peer's address in a header of ours, for throttling by address:
   // X-Forwarded-For is the client's to forge (lib/auth/peer-address.ts).
   if (process.env.NEXT_RUNTIME === "nodejs") (await import("./lib/auth/peer-address")).installPeerAddressHeader();
+  // OpenTelemetry only when configured: tracing.ts loads the SDK on demand, so a server without
+  // OTEL_EXPORTER_OTLP_ENDPOINT never loads it.
+  if (process.env.NEXT_RUNTIME === "nodejs") await (await import("./lib/observability/tracing")).startTracing("next");
   // The Inngest SDK copies the environment on every event it sends (for its headers), and each
   // read of the real process.env crosses into C++: in the publish path's profile that copy was
   // 2 % of the server's CPU. A plain copy reads the same values. Production only: the

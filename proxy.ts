@@ -25,7 +25,8 @@ export async function proxy(req: NextRequest) {
     // A page: the app's 404 (app/not-found.tsx), rendered for a path no route has.
     return page(req, (init) => NextResponse.rewrite(new URL(MALFORMED_PAGE_PATH, req.url), init));
   }
-  if (api) return withHsts(NextResponse.next());
+  // GET /metrics answers its scraper itself (a bearer token, JSON errors), as the API does.
+  if (api || pathname === "/metrics") return withHsts(NextResponse.next());
   // Proxy sees the rewritten path too: it is the 404 page, for anyone.
   const open = pathname === "/login" || pathname === MALFORMED_PAGE_PATH;
   if (open || (await getToken({ req, secret: appConfig().NEXTAUTH_SECRET }))) {

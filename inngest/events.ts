@@ -14,6 +14,8 @@ export const deliveriesDue = eventType("webhooks/event.deliveries-due", {
     event_id: z.string().min(1),
     account_id: z.string().min(1),
     deliveries: z.array(z.object(deliveryRef)).min(1),
+    /** The publish's W3C trace context, when tracing is on (lib/observability/tracing.ts). */
+    traceparent: z.string().max(256).optional(),
   }),
 });
 export type DeliveriesDue = z.infer<typeof deliveriesDue.schema>;

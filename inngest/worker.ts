@@ -7,7 +7,10 @@
 // with (INNGEST_SERVE_ORIGIN), never one taken from a request's Host.
 import http from "node:http";
 import { serve } from "inngest/node";
+import { secretMatches } from "./engine/signing";
 import { setting } from "@/lib/config";
+import { metrics, nameMetricsProcess } from "@/lib/observability/metrics";
+import { startTracing } from "@/lib/observability/tracing";
 import { inngest } from "./client";
 import { functions } from "./functions";
 import { UNPARSABLE, withoutServerDetails } from "./guard";
@@ -16,6 +19,8 @@ import { UNPARSABLE, withoutServerDetails } from "./guard";
 // process.env crosses into C++, far slower than reading a plain object. Nothing in this process
 // changes its environment later.
 process.env = { ...process.env };
+nameMetricsProcess("worker");
+const stopTracing = await startTracing("worker");
 
 const host = process.env.INNGEST_WORKER_HOST ?? "127.0.0.1";
 const port = setting("INNGEST_WORKER_PORT") ?? 8289;
@@ -84,7 +89,28 @@ function pathname(url: string | undefined): string | undefined {
   }
 }
 
+// This process's counters, for the app's GET /metrics to gather (prom-client's JSON when asked
+// for it) or a scraper of its own: the same token, and a 404 while none is set.
+const metricsToken = setting("METRICS_TOKEN");
+
+async function serveMetrics(req: http.IncomingMessage, res: http.ServerResponse) {
+  const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? "")?.[1];
+  if (!token || !secretMatches(token, metricsToken!)) {
+    return answer(res, 401, JSON.stringify({ error: { code: "unauthorized", message: "Authorization: Bearer <METRICS_TOKEN> required" } }));
+  }
+  const { registry } = metrics();
+  const json = /\bapplication\/json\b/.test(req.headers.accept ?? "");
+  const body = json ? JSON.stringify(await registry.getMetricsAsJSON()) : await registry.metrics();
+  res.writeHead(200, { "content-type": json ? "application/json" : registry.contentType, "cache-control": "no-store" }).end(body);
+}
+
 const server = http.createServer((req, res) => {
+  if (metricsToken && req.method === "GET" && pathname(req.url) === "/metrics") {
+    return void serveMetrics(req, res).catch((error: unknown) => {
+      console.error("[worker] metrics failed", error);
+      if (!res.headersSent) answer(res, 500, JSON.stringify({ error: { code: "internal_error", message: "Something went wrong on our side" } }));
+    });
+  }
   if (pathname(req.url) !== SERVE_PATH) {
     return answer(res, 404, JSON.stringify({ error: { code: "not_found", message: "Not found" } }));
   }
@@ -96,6 +122,6 @@ const server = http.createServer((req, res) => {
 });
 server.listen(port, host, () => console.log(`serving Inngest functions at http://${host}:${port}${SERVE_PATH}`));
 
-const stop = () => server.close(() => process.exit(0));
+const stop = () => server.close(() => void stopTracing().finally(() => process.exit(0)));
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);

@@ -25,6 +25,8 @@ describe("environment settings", () => {
       WEBHOOK_BATCH_BUDGET: 15_000,
       WEBHOOK_ALLOW_PRIVATE_TARGETS: undefined,
       WEBHOOK_SOURCE_IPS: undefined,
+      METRICS_TOKEN: undefined,
+      DB24X7_METRICS_PEERS: [],
       DATABASE_POOL_SIZE: 10,
       PORT: 3000,
       INNGEST_ENGINE_PORT: 8288,
@@ -47,6 +49,8 @@ describe("environment settings", () => {
         WEBHOOK_BATCH_BUDGET: "1s",
         WEBHOOK_ALLOW_PRIVATE_TARGETS: "No",
         WEBHOOK_SOURCE_IPS: "203.0.113.7, 198.51.100.0/24,2001:db8::/32",
+        METRICS_TOKEN: " scrape-token-0123456789 ",
+        DB24X7_METRICS_PEERS: "http://127.0.0.1:8289/metrics, http://127.0.0.1:8288/metrics",
         DATABASE_POOL_SIZE: "3",
         PORT: "8080",
         INNGEST_ENGINE_PORT: "9000",
@@ -64,6 +68,8 @@ describe("environment settings", () => {
       WEBHOOK_BATCH_BUDGET: 1000,
       WEBHOOK_ALLOW_PRIVATE_TARGETS: false,
       WEBHOOK_SOURCE_IPS: ["203.0.113.7", "198.51.100.0/24", "2001:db8::/32"],
+      METRICS_TOKEN: "scrape-token-0123456789",
+      DB24X7_METRICS_PEERS: ["http://127.0.0.1:8289/metrics", "http://127.0.0.1:8288/metrics"],
       DATABASE_POOL_SIZE: 3,
       PORT: 8080,
       INNGEST_ENGINE_PORT: 9000,
@@ -88,6 +94,7 @@ describe("environment settings", () => {
     ["a flag that is neither on nor off", "WEBHOOK_ALLOW_PRIVATE_TARGETS", "maybe"],
     ["an address list with a name in it", "WEBHOOK_SOURCE_IPS", "203.0.113.7,example.com"],
     ["a range with a prefix too long", "WEBHOOK_SOURCE_IPS", "203.0.113.0/33"],
+    ["a metrics peer that is not a URL", "DB24X7_METRICS_PEERS", "127.0.0.1:8289"],
   ])("refuse %s, naming the variable and the value", (_, name, value) => {
     const message = errorOf({ [name]: value });
     expect(message.startsWith(`${name} must be `)).toBe(true);
@@ -99,6 +106,12 @@ describe("environment settings", () => {
     expect(message).toContain('PORT must be a whole number from 1 to 65535, got "http"');
     expect(message).toContain("WEBHOOK_TIMEOUT must be a duration");
     expect(message).not.toContain("WEBHOOK_BATCH_SIZE");
+  });
+
+  it("refuse a short metrics token without echoing it", () => {
+    const message = errorOf({ METRICS_TOKEN: "short-secret" });
+    expect(message).toContain("METRICS_TOKEN must be at least 16 characters");
+    expect(message).not.toContain("short-secret");
   });
 
   it("say why a schedule cannot be read", () => {

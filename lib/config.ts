@@ -129,6 +129,25 @@ const settingsSchema = z.object({
     const entries = text.split(",").map((entry) => entry.trim());
     return entries.every(isAddressOrRange) ? entries : undefined;
   }),
+  /** Unset: GET /metrics answers 404 (app/metrics/route.ts). A secret: never echoed. */
+  METRICS_TOKEN: z
+    .string()
+    .optional()
+    .transform((raw, ctx): string | undefined => {
+      const text = raw?.trim();
+      if (!text) return undefined;
+      if (/^\S{16,}$/.test(text)) return text;
+      ctx.addIssue({ code: "custom", message: "must be at least 16 characters without spaces (the value is a secret: not shown)" });
+      return z.NEVER;
+    }),
+  /**
+   * The other processes whose counters GET /metrics gathers (their GET /metrics, same token);
+   * scripts/run.ts names the worker and the engine it starts.
+   */
+  DB24X7_METRICS_PEERS: variable<string[]>([], "comma-separated http(s) URLs", (text) => {
+    const urls = text.split(",").map((entry) => entry.trim());
+    return urls.every((url) => URL.canParse(url) && /^https?:$/.test(new URL(url).protocol)) ? urls : undefined;
+  }),
   DATABASE_POOL_SIZE: wholeNumber(10, 1, 1000),
   PORT: wholeNumber(3000, 1, 65535),
   INNGEST_ENGINE_PORT: wholeNumber(8288, 1, 65535),

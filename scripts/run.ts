@@ -171,6 +171,8 @@ async function main() {
     // Development: the engine calls Next.js's /api/inngest unsigned (Inngest's dev mode), and
     // Next.js reloads the functions as they are edited. Both listen on loopback only.
     env.INNGEST_DEV = `http://127.0.0.1:${enginePort}`;
+    // Next.js serves the functions here: only the engine's metrics live elsewhere.
+    env.DB24X7_METRICS_PEERS = `http://127.0.0.1:${enginePort}/metrics`;
     start("engine", ["--import", "tsx", join(root, "inngest/engine/main.ts")], {
       ...env,
       INNGEST_ENGINE_PORT: String(enginePort),
@@ -204,6 +206,8 @@ async function main() {
       INNGEST_SIGNING_KEY: keys.signingKey,
     });
     env.DB24X7_WORKER_SERVES_FUNCTIONS = "1";
+    // GET /metrics on Next.js gathers the worker's and the engine's counters (same token).
+    env.DB24X7_METRICS_PEERS = `http://127.0.0.1:${workerPort}/metrics,http://127.0.0.1:${enginePort}/metrics`;
   }
 
   const next = join(root, "node_modules/next/dist/bin/next");

@@ -19,6 +19,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): EngineOptions {
     appUrl: env.INNGEST_APP_URL || undefined,
     signingKey: env.INNGEST_SIGNING_KEY || undefined,
     eventKey: env.INNGEST_EVENT_KEY || undefined,
+    metricsToken: env.METRICS_TOKEN?.trim() || undefined,
     schema: env.INNGEST_ENGINE_SCHEMA || undefined,
     backoff: backoffFromEnv(env.INNGEST_ENGINE_BACKOFF),
     maxInFlight: integer("INNGEST_ENGINE_MAX_IN_FLIGHT", env.INNGEST_ENGINE_MAX_IN_FLIGHT),

@@ -10,6 +10,7 @@ import { HttpClient } from "./http-client";
 import { stdoutLogger, type Logger } from "./log";
 import { Registry } from "./registry";
 import { Scheduler } from "./scheduler";
+import { engineMetrics } from "./metrics";
 import { createServer } from "./server";
 import { Store } from "./store";
 import { AppSync } from "./sync";
@@ -25,6 +26,8 @@ export interface EngineOptions {
   signingKey?: string;
   /** Required in the event API's path (/e/{key}) when set. */
   eventKey?: string;
+  /** Serves GET /metrics to this bearer token when set. */
+  metricsToken?: string;
   schema?: string;
   backoff?: Backoff;
   /** Calls to the app in flight at once. */
@@ -111,6 +114,8 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     signingKey: options.signingKey,
     eventKey: options.eventKey,
     appUrl: options.appUrl,
+    metricsToken: options.metricsToken,
+    metrics: options.metricsToken ? engineMetrics(store) : undefined,
     onRegistered: () => scheduler.wake(),
   });
   const host = options.host ?? "127.0.0.1";

@@ -5,6 +5,7 @@
 //   INNGEST_SIGNING_KEY          signed (cloud) mode: calls signed both ways, /fn/register and
 //                                /v1/* need the key's hash as bearer
 //   INNGEST_EVENT_KEY            required in the event API's path (/e/{key}) when set
+//   METRICS_TOKEN                serves GET /metrics (Bearer token) when set
 //   INNGEST_ENGINE_SCHEMA        schema for the engine's tables (inngest_engine)
 //   INNGEST_ENGINE_BACKOFF       retry delays "1s,5s,30s" or a scale of the server's ("0.1")
 //   INNGEST_ENGINE_MAX_IN_FLIGHT calls to the app at once (64)

@@ -3,6 +3,7 @@
 import http from "node:http";
 import { BadEventError, normalizeEvents, type EventRouter } from "./events";
 import type { Logger } from "./log";
+import type { EngineMetrics } from "./metrics";
 import { register } from "./registration";
 import type { Registry } from "./registry";
 import { bearerMatches, secretMatches } from "./signing";
@@ -56,6 +57,9 @@ export function createServer(deps: {
   eventKey?: string;
   /** The only app URL registrations may name, when set. */
   appUrl?: string;
+  /** GET /metrics needs `Authorization: Bearer <metricsToken>`; absent, it is a 404. */
+  metricsToken?: string;
+  metrics?: EngineMetrics;
   onRegistered(): void;
 }): http.Server {
   return http.createServer((req, res) => {
@@ -63,6 +67,13 @@ export function createServer(deps: {
     const route = `${req.method} ${url.pathname}`;
     const handle = async () => {
       if (route === "GET /health") return send(res, 200, { status: "ok" });
+      if (route === "GET /metrics" && deps.metrics && deps.metricsToken) {
+        const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? "")?.[1];
+        if (!token || !secretMatches(token, deps.metricsToken)) return send(res, 401, { status: 401, error: "unauthorized" });
+        const { contentType, body } = await deps.metrics.render(/\bapplication\/json\b/.test(req.headers.accept ?? ""));
+        res.writeHead(200, { "content-type": contentType, "cache-control": "no-store", "content-length": Buffer.byteLength(body) });
+        return void res.end(body);
+      }
       if (route === "POST /fn/register") {
         const reply = await register(deps, await readBody(req), req.headers.authorization);
         return send(res, reply.httpStatus, reply.body);

@@ -2,6 +2,7 @@ import { inngest } from "../client";
 import { deliveriesDue, failedRun, scheduleContinued, scheduleContinuedId, type DeliveriesDue } from "../events";
 import { attemptDeliveries } from "@/lib/deliveries/attempt-delivery";
 import { deliveryConfig } from "@/lib/deliveries/config";
+import { observedBatch } from "@/lib/observability/deliveries";
 
 const config = deliveryConfig();
 
@@ -38,7 +39,12 @@ export const deliverFirstAttempts = inngest.createFunction(
   },
   async ({ events, step }) => {
     const due = deliveriesOf(events);
-    return step.run("attempt-1", async () => {
+    // Each attempt's span is a child of its own publish, through the traceparent its event carried.
+    const traceparents = new Map<string, string>();
+    for (const { data } of events) {
+      if (data.traceparent) for (const d of data.deliveries) traceparents.set(d.delivery_id, data.traceparent);
+    }
+    return step.run("attempt-1", () => observedBatch(events.map(({ data }) => data.traceparent), due.length, async () => {
       const outcomes = await attemptDeliveries(
         due.map((d) => d.delivery_id),
         "scheduled",
@@ -49,10 +55,11 @@ export const deliverFirstAttempts = inngest.createFunction(
           isolateFaults: true,
           deferFailing: true,
           handOver: true,
+          traceparents,
         },
       );
       const count = (kind: string) => [...outcomes.values()].filter((o) => o.kind === kind).length;
       return { deliveries: due.length, attempted: count("attempted"), deferred: count("deferred") };
-    });
+    }));
   },
 );

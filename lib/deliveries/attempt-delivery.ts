@@ -1,6 +1,7 @@
 import "server-only";
 import { sqlQuery } from "../db";
 import { newId } from "../ids";
+import { countSettled, observedAttempt } from "../observability/deliveries";
 import { signingSecretsFor, type SigningSecrets } from "../webhooks/secrets";
 import { deliveryConfig } from "./config";
 import { dispatch, scheduleContinuedMessage, writeOutbox } from "./outbox";
@@ -68,6 +69,7 @@ interface LoadedDelivery {
   endpointId: string;
   state: DeliveryState;
   isTest: boolean;
+  createdMs: number;
   event: { id: string; body: string };
   endpoint: {
     id: string;
@@ -84,7 +86,7 @@ interface LoadedDelivery {
 // The deliveries with their event and endpoint, in one statement (see sqlPool for why not Prisma).
 const LOAD_SQL = `
 SELECT d.id, d.account_id, d.endpoint_id, ${STATE_COLUMNS},
-       d.is_test, e.id AS event_id, e.body, w.url,
+       d.is_test, (extract(epoch FROM d.created_at) * 1000)::float8 AS created_ms, e.id AS event_id, e.body, w.url,
        w.failing_since IS NOT NULL AS failing, w.standard_webhooks,
        w.secret_encrypted, w.previous_secret_encrypted,
        (extract(epoch FROM w.previous_secret_expires_at) * 1000)::float8 AS previous_secret_expires_ms
@@ -96,6 +98,7 @@ interface LoadRow extends StateRow {
   account_id: string;
   endpoint_id: string;
   is_test: boolean;
+  created_ms: number;
   event_id: string;
   body: string;
   url: string;
@@ -114,6 +117,7 @@ async function loadDeliveries(ids: string[]): Promise<LoadedDelivery[]> {
     endpointId: r.endpoint_id,
     state: stateFromRow(r),
     isTest: r.is_test,
+    createdMs: r.created_ms,
     event: { id: r.event_id, body: r.body },
     endpoint: {
       id: r.endpoint_id,
@@ -150,6 +154,8 @@ export interface AttemptOptions {
    * delivery's own through the outbox (written with the attempt, sent before this returns).
    */
   handOver?: boolean;
+  /** The publish each delivery's hand-over carried, as W3C traceparent (tracing only). */
+  traceparents?: Map<string, string>;
 }
 
 /**
@@ -215,7 +221,8 @@ export async function attemptDeliveries(
           outcomes.set(delivery.id, { kind: "deferred" });
           continue;
         }
-        const sent = await sendWithSecretSwitch(delivery, secrets);
+        const parent = options.traceparents?.get(delivery.id);
+        const sent = await observedAttempt(delivery, trigger, attempt, parent, () => sendWithSecretSwitch(delivery, secrets));
         const { result } = sent[sent.length - 1]!;
         await recorder.add({
           deliveryId: delivery.id,
@@ -357,7 +364,9 @@ class Recorder {
     this.chain = this.chain.then(async () => {
       if (this.failed) return;
       try {
-        for (const [id, recorded] of await recordAttempts(group, { handOver: this.handOver })) this.recorded.set(id, recorded);
+        const written = await recordAttempts(group, { handOver: this.handOver });
+        countSettled(written);
+        for (const [id, recorded] of written) this.recorded.set(id, recorded);
       } catch (error) {
         this.failed = true;
         this.error = error;

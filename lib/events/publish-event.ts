@@ -5,6 +5,8 @@ import { db, sqlQuery, sqlTimestamp } from "../db";
 import { deliveriesDue } from "@/inngest/events";
 import { deliveriesDueMessage, dispatch } from "../deliveries/outbox";
 import { newId } from "../ids";
+import { observedPublish } from "../observability/deliveries";
+import { traceparent } from "../observability/tracing";
 import { parseEventData } from "../webhooks/event-types";
 import { eventBody } from "./payload";
 import { MAX_EVENT_BYTES, type PublishEventInput, type PublishEventOutput } from "./schemas";
@@ -18,7 +20,11 @@ const DELIVERY_IDS_PER_STORE = 16;
  * in one statement, then hands them over. Once this returns, nothing can be lost: a hand-over
  * that fails is sent by the outbox's sweep (inngest/functions/sweep-outbox.ts).
  */
-export async function publishEvent(caller: Caller, input: PublishEventInput): Promise<PublishEventOutput> {
+export function publishEvent(caller: Caller, input: PublishEventInput): Promise<PublishEventOutput> {
+  return observedPublish(caller.accountId, input.type, () => publish(caller, input));
+}
+
+async function publish(caller: Caller, input: PublishEventInput): Promise<PublishEventOutput> {
   parseEventData(input.type, input.data);
   const id = newId("evt");
   const createdAt = new Date();
@@ -48,6 +54,8 @@ export async function publishEvent(caller: Caller, input: PublishEventInput): Pr
             event_id: id,
             account_id: caller.accountId,
             deliveries: outcome.deliveries.map((d) => ({ delivery_id: d.id, endpoint_id: d.endpointId })),
+            // Sent along, not stored: a hand-over the sweep re-sends starts a trace of its own.
+            ...traceparent(),
           }),
         ]);
       }

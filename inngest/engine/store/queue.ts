@@ -50,6 +50,29 @@ export function toItem(row: ItemRow): QueueItem {
 
 export class QueueStore extends Tables {
   /**
+   * The backlog, for /metrics: calls due now (waiting for a slot, or in flight), the oldest one's
+   * due time, and events waiting to fill a batch. Both ranges are read from their due-time
+   * indexes, so the cost follows the backlog, not the history.
+   */
+  async backlog(now: number): Promise<{ due: number; oldestDueAt: number | null; batchItems: number; oldestBatchItemAt: number | null }> {
+    const { rows } = await this.pool.query<{ due: number; oldest_due: string | null; batch_items: number; oldest_batch: string | null }>(
+      `SELECT (SELECT count(*)::int FROM ${this.s}.queue WHERE due_at <= $1) AS due,
+              (SELECT min(due_at) FROM ${this.s}.queue) AS oldest_due,
+              (SELECT count(*)::int FROM ${this.s}.batch_items) AS batch_items,
+              (SELECT min(created_at) FROM ${this.s}.batch_items) AS oldest_batch`,
+      [now],
+    );
+    const row = rows[0]!;
+    const oldestDue = row.oldest_due === null ? null : Number(row.oldest_due);
+    return {
+      due: row.due,
+      oldestDueAt: oldestDue !== null && oldestDue <= now ? oldestDue : null,
+      batchItems: row.batch_items,
+      oldestBatchItemAt: row.oldest_batch === null ? null : Number(row.oldest_batch),
+    };
+  }
+
+  /**
    * Due queue items this process does not hold (oldest first, at most `limit`), and the earliest
    * time anything else becomes due: a queue item beyond those, a cron tick, a batch deadline. One
    * round trip: the scheduler asks after every batch deadline and every call that held a
