@@ -117,6 +117,15 @@ describe("API answers", () => {
     expectApiHeaders(noEndpoint);
   });
 
+  it("GET /metrics is not there while METRICS_TOKEN is unset, whoever asks", async () => {
+    for (const headers of [{}, { cookie }, { authorization: `Bearer ${account.keys.admin}` }]) {
+      const res = await get("/metrics", headers);
+      expect(res.status).toBe(404);
+      expect(res.json.error.code).toBe("not_found");
+      expectApiHeaders(res);
+    }
+  });
+
   it("next-auth's answers carry the fixed headers too", async () => {
     const res = await get("/api/auth/session", { cookie });
     expect(res.status).toBe(200);
