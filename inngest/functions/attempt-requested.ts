@@ -2,6 +2,7 @@ import { inngest } from "../client";
 import { attemptRequested, failedRun } from "../events";
 import { attemptDelivery, settleRequestedAttempt } from "@/lib/deliveries/attempt-delivery";
 import { deliveryConfig } from "@/lib/deliveries/config";
+import { observedRun } from "@/lib/observability/deliveries";
 
 // The attempts people ask for ("Retry now", "Retry all failed", test events): one attempt each,
 // under the same per-endpoint bound as the schedule. The request that asked answered at once
@@ -22,7 +23,7 @@ export const attemptRequestedDelivery = inngest.createFunction(
   },
   async ({ event, step }) => {
     const { delivery_id: deliveryId, trigger } = event.data;
-    const outcome = await step.run("attempt", () => attemptDelivery(deliveryId, trigger));
+    const outcome = await step.run("attempt", () => observedRun("webhooks.attempt-requested", deliveryId, () => attemptDelivery(deliveryId, trigger)));
     return { delivery_id: deliveryId, outcome: outcome.kind };
   },
 );

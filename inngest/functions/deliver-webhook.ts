@@ -2,6 +2,7 @@ import { inngest } from "../client";
 import { failedRun, scheduleContinued, scheduleContinuedId } from "../events";
 import { attemptDelivery, resumePoint, type NextAttempt } from "@/lib/deliveries/attempt-delivery";
 import { deliveryConfig } from "@/lib/deliveries/config";
+import { observedRun } from "@/lib/observability/deliveries";
 
 // One durable run per delivery that needs more than a batched first attempt: its retries, or
 // its first attempt when kept out of a batch. Each attempt is a step that returns what the
@@ -36,7 +37,9 @@ export const deliverWebhook = inngest.createFunction(
       const { attempt, at } = next;
       // Skipped when already due: time only moves on, so a replay skips it too.
       if (Date.parse(at) > Date.now()) await step.sleepUntil(`wait-before-attempt-${attempt + 1}`, at);
-      const outcome = await step.run(`attempt-${attempt + 1}`, () => attemptDelivery(deliveryId, "scheduled", attempt));
+      const outcome = await step.run(`attempt-${attempt + 1}`, () =>
+        observedRun("webhooks.deliver-webhook", deliveryId, () => attemptDelivery(deliveryId, "scheduled", attempt)),
+      );
       attempts++;
       if (outcome.kind === "deferred") throw new Error(`delivery ${deliveryId}: attempt ${attempt + 1} could not be made`);
       next = outcome.kind === "attempted" || outcome.kind === "skipped" ? outcome.next : null;

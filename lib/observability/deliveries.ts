@@ -42,6 +42,11 @@ export function observedBatch<T>(traceparents: Array<string | undefined>, delive
   return inSpan("webhooks.deliver-first-attempts", { attributes: { "db24x7.deliveries": deliveries }, links: linksTo(traceparents) }, run);
 }
 
+/** A step of a run of one delivery (deliver-webhook, attempt-requested): its attempt's parent. */
+export function observedRun<T>(name: string, deliveryId: string, run: () => Promise<T>): Promise<T> {
+  return inSpan(name, { attributes: { [ATTRIBUTES.deliveryId]: deliveryId } }, run);
+}
+
 interface AttemptedDelivery {
   id: string;
   accountId: string;

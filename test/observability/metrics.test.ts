@@ -216,5 +216,15 @@ describe("GET /metrics", () => {
     }
     const batch = spans.find((s) => s.name === "webhooks.deliver-first-attempts");
     expect(batch?.links?.length).toBeGreaterThan(0);
+    // A retry's attempt is the child of its delivery's run.
+    const retries = () => spans.filter((s) => s.name === "webhooks.attempt" && attribute(s, "db24x7.attempt.number") === 2);
+    await waitFor(() => retries().length === 2, 15_000, "the retries' spans");
+    for (const retry of retries()) {
+      const run = spans.find((s) => s.spanId === retry.parentSpanId);
+      expect(run?.name).toBe("webhooks.deliver-webhook");
+      expect(attribute(run!, "db24x7.delivery.id")).toBe(attribute(retry, "db24x7.delivery.id"));
+      expect(attribute(retry, "db24x7.attempt.result")).toBe("http_status");
+      expect(attribute(retry, "http.response.status_code")).toBe(500);
+    }
   });
 });

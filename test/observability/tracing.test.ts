@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 function loadedModules(env: Record<string, string>): string[] {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("OTEL_")));
   const out = execFileSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "support/load-tracing.ts")], {
-    env: { ...clean, ...env },
+    env: { ...clean, ...env } as NodeJS.ProcessEnv,
     encoding: "utf8",
   });
   return [...new Set(JSON.parse(out.trim().split("\n").pop()!) as string[])];

@@ -118,7 +118,8 @@ describe("API answers", () => {
   });
 
   it("GET /metrics is not there while METRICS_TOKEN is unset, whoever asks", async () => {
-    for (const headers of [{}, { cookie }, { authorization: `Bearer ${account.keys.admin}` }]) {
+    const asked: Record<string, string>[] = [{}, { cookie }, { authorization: `Bearer ${account.keys.admin}` }];
+    for (const headers of asked) {
       const res = await get("/metrics", headers);
       expect(res.status).toBe(404);
       expect(res.json.error.code).toBe("not_found");
