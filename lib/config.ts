@@ -63,7 +63,7 @@ export class ConfigError extends Error {
  * An unset or blank variable takes its default; anything else must parse under `rule` (`parse`
  * answers undefined, or throws an error whose message says more, when it does not).
  */
-function variable<T>(fallback: T, rule: string, parse: (text: string) => T | undefined) {
+function variable<T>(fallback: T, rule: string, parse: (text: string) => T | undefined, shown: (raw: string) => string = (raw) => raw) {
   return z
     .string()
     .optional()
@@ -77,7 +77,7 @@ function variable<T>(fallback: T, rule: string, parse: (text: string) => T | und
       } catch (error) {
         reason = ` (${error instanceof Error ? error.message : String(error)})`;
       }
-      ctx.addIssue({ code: "custom", message: `must be ${rule}, got "${raw}"${reason}` });
+      ctx.addIssue({ code: "custom", message: `must be ${rule}, got "${shown(raw!)}"${reason}` });
       return z.NEVER;
     });
 }
@@ -129,6 +129,21 @@ const settingsSchema = z.object({
     const entries = text.split(",").map((entry) => entry.trim());
     return entries.every(isAddressOrRange) ? entries : undefined;
   }),
+  /** Unset: no mail; notices show in the dashboard's notifications only (lib/notices/mail.ts). */
+  SMTP_URL: variable<string | undefined>(
+    undefined,
+    "an smtp:// or smtps:// URL such as smtps://user:password@mail.example.com:465",
+    (text) => {
+      const url = URL.canParse(text) ? new URL(text) : null;
+      return url && (url.protocol === "smtp:" || url.protocol === "smtps:") && url.hostname ? text : undefined;
+    },
+    // The password never reaches a message or a log.
+    redactedUrl,
+  ),
+  /** Unset: webhooks@ the public URL's host name (lib/notices/mail.ts). */
+  SMTP_FROM: variable<string | undefined>(undefined, "an address such as webhooks@example.com or DB24x7 <webhooks@example.com>", (text) =>
+    /^(?:[^<>@\s]+@[^<>@\s]+|[^<>]*<[^<>@\s]+@[^<>@\s]+>)$/.test(text) ? text : undefined,
+  ),
   DATABASE_POOL_SIZE: wholeNumber(10, 1, 1000),
   PORT: wholeNumber(3000, 1, 65535),
   INNGEST_ENGINE_PORT: wholeNumber(8288, 1, 65535),
@@ -140,6 +155,14 @@ const settingsSchema = z.object({
 
 export type Settings = z.output<typeof settingsSchema>;
 type SettingName = keyof Settings;
+
+/** A URL as it may be shown: without its password (or not at all when it is no URL). */
+export function redactedUrl(text: string): string {
+  if (!URL.canParse(text)) return "(not a URL)";
+  const url = new URL(text);
+  if (url.password) url.password = "***";
+  return url.toString();
+}
 
 function isAddressOrRange(entry: string): boolean {
   const [address = "", prefix, ...rest] = entry.split("/");
