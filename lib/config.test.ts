@@ -102,7 +102,7 @@ describe("environment settings", () => {
 
   it.each([
     ["another scheme", "https://mailer:s3cret@mail.example.com", 'got "https://mailer:***@mail.example.com/"'],
-    ["no URL at all", "mailer:s3cret@@", 'got "(not a URL)"'],
+    ["no URL at all", "mailer:s3cret@@", 'got "(not a URL with a host)"'],
   ])("refuse an SMTP_URL that is %s without showing its password", (_, value, shown) => {
     const message = errorOf({ SMTP_URL: value });
     expect(message.startsWith("SMTP_URL must be an smtp:// or smtps:// URL")).toBe(true);

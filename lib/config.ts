@@ -156,10 +156,10 @@ const settingsSchema = z.object({
 export type Settings = z.output<typeof settingsSchema>;
 type SettingName = keyof Settings;
 
-/** A URL as it may be shown: without its password (or not at all when it is no URL). */
+/** A URL as it may be shown: without its password (or not at all when it has no host to read one from). */
 export function redactedUrl(text: string): string {
-  if (!URL.canParse(text)) return "(not a URL)";
-  const url = new URL(text);
+  const url = URL.canParse(text) ? new URL(text) : null;
+  if (!url?.hostname) return "(not a URL with a host)";
   if (url.password) url.password = "***";
   return url.toString();
 }
