@@ -24,7 +24,7 @@ export function noticePath(facts: Pick<NoticeFacts, "endpointId" | "deliveryId">
 }
 
 export function noticeTitle(facts: NoticeFacts): string {
-  const name = `“${facts.endpointLabel}”`;
+  const name = `"${facts.endpointLabel}"`;
   switch (facts.kind) {
     case "endpoint_failing":
       return `Webhook endpoint ${name} is failing`;
