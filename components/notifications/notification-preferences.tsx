@@ -14,11 +14,21 @@ export function NotificationPreferences() {
   const update = useMutation({
     mutationFn: (email: boolean) =>
       apiFetch<NotificationPreferencesOutput>("/api/v1/notifications/preferences", { method: "PATCH", body: { email } }),
+    // The box shows the choice at once; a refusal puts it back.
+    onMutate: async (email) => {
+      await queryClient.cancelQueries({ queryKey: notificationKeys.preferences() });
+      const previous = queryClient.getQueryData<NotificationPreferencesOutput>(notificationKeys.preferences());
+      if (previous) queryClient.setQueryData(notificationKeys.preferences(), { ...previous, email });
+      return { previous };
+    },
     onSuccess: (saved) => {
       queryClient.setQueryData(notificationKeys.preferences(), saved);
       toast.success(saved.email ? "You will get notice mails" : "You will get no notice mails");
     },
-    onError: (e) => toast.error(e.message),
+    onError: (e, _email, context) => {
+      if (context?.previous) queryClient.setQueryData(notificationKeys.preferences(), context.previous);
+      toast.error(e.message);
+    },
   });
   return (
     <Card className="p-5">
