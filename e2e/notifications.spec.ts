@@ -62,3 +62,24 @@ test("a user opts out of notice mails in settings, and it stays so", async ({ pa
   });
   expect(membership.noticeEmails).toBe(false);
 });
+
+test("the IP allowlist card subscribes an endpoint to IP changes", async ({ page, prisma, accountA }) => {
+  const endpointId = `we_${randomBytes(11).toString("hex")}`;
+  await prisma.webhookEndpoint.create({
+    data: {
+      id: endpointId,
+      accountId: accountA.accountId,
+      url: "https://hooks.example.com/firewall",
+      description: "Firewall sync",
+      eventTypes: ["alert.critical"],
+      secretEncrypted: "unused-by-this-test",
+    },
+  });
+  await signIn(page, accountA.emails.admin);
+  await page.goto("/settings/integrations/webhooks");
+  await page.getByLabel("Endpoint to subscribe").selectOption({ label: "Firewall sync" });
+  await page.getByRole("button", { name: "Subscribe to IP changes" }).click();
+  await expect(page.getByTestId("ip-changelog-subscribers")).toContainText("Firewall sync");
+  const endpoint = await prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpointId } });
+  expect(endpoint.eventTypes).toEqual(["alert.critical", "webhooks.source_ips_changed"]);
+});
