@@ -11,4 +11,15 @@ export async function register() {
   // 2 % of the server's CPU. A plain copy reads the same values. Production only: the
   // development server reloads .env files into process.env while it runs.
   if (process.env.NEXT_RUNTIME === "nodejs" && process.env.NODE_ENV === "production") process.env = { ...process.env };
+  // The webhook IP changelog: a changed WEBHOOK_SOURCE_IPS is published once, whichever of the
+  // app's processes gets there first. In the background: start-up does not wait on it.
+  if (process.env.NEXT_RUNTIME === "nodejs" && process.env.NEXT_PHASE !== "phase-production-build") {
+    void (async () => {
+      const { publishSourceIpsChange } = await import("./lib/notices/source-ips-changed");
+      const outcome = await publishSourceIpsChange();
+      if (outcome.published) console.log(`[notices] WEBHOOK_SOURCE_IPS changed: published to ${outcome.events} subscriber groups`);
+    })().catch((error) =>
+      console.error("[notices] checking WEBHOOK_SOURCE_IPS for a change failed:", error instanceof Error ? error.message : error),
+    );
+  }
 }

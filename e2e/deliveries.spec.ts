@@ -143,8 +143,8 @@ test("an admin sends a test event, sees published events arrive live, and narrow
   await page.getByRole("button", { name: "Send Test Event" }).first().click();
   const dialog = page.getByRole("dialog", { name: "Send Test Event" });
   const typeSelect = dialog.getByLabel("Event type");
-  await expect(typeSelect.locator("optgroup")).toHaveCount(5);
-  await expect(typeSelect.locator("option")).toHaveCount(11);
+  await expect(typeSelect.locator("optgroup")).toHaveCount(6);
+  await expect(typeSelect.locator("option")).toHaveCount(15);
   await typeSelect.selectOption("database.health_check");
   await expect(dialog.getByTestId("sample-payload")).toContainText('"cache_hit_ratio"');
   await shot(page, "test-dialog");

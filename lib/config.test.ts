@@ -27,6 +27,8 @@ describe("environment settings", () => {
       WEBHOOK_SOURCE_IPS: undefined,
       METRICS_TOKEN: undefined,
       DB24X7_METRICS_PEERS: [],
+      SMTP_URL: undefined,
+      SMTP_FROM: undefined,
       DATABASE_POOL_SIZE: 10,
       PORT: 3000,
       INNGEST_ENGINE_PORT: 8288,
@@ -51,6 +53,8 @@ describe("environment settings", () => {
         WEBHOOK_SOURCE_IPS: "203.0.113.7, 198.51.100.0/24,2001:db8::/32",
         METRICS_TOKEN: " scrape-token-0123456789 ",
         DB24X7_METRICS_PEERS: "http://127.0.0.1:8289/metrics, http://127.0.0.1:8288/metrics",
+        SMTP_URL: "smtps://mailer:s3cret@mail.example.com:465",
+        SMTP_FROM: "DB24x7 <webhooks@example.com>",
         DATABASE_POOL_SIZE: "3",
         PORT: "8080",
         INNGEST_ENGINE_PORT: "9000",
@@ -70,6 +74,8 @@ describe("environment settings", () => {
       WEBHOOK_SOURCE_IPS: ["203.0.113.7", "198.51.100.0/24", "2001:db8::/32"],
       METRICS_TOKEN: "scrape-token-0123456789",
       DB24X7_METRICS_PEERS: ["http://127.0.0.1:8289/metrics", "http://127.0.0.1:8288/metrics"],
+      SMTP_URL: "smtps://mailer:s3cret@mail.example.com:465",
+      SMTP_FROM: "DB24x7 <webhooks@example.com>",
       DATABASE_POOL_SIZE: 3,
       PORT: 8080,
       INNGEST_ENGINE_PORT: 9000,
@@ -99,6 +105,16 @@ describe("environment settings", () => {
     const message = errorOf({ [name]: value });
     expect(message.startsWith(`${name} must be `)).toBe(true);
     expect(message).toContain(`, got "${value}"`);
+  });
+
+  it.each([
+    ["another scheme", "https://mailer:s3cret@mail.example.com", 'got "https://mailer:***@mail.example.com/"'],
+    ["no URL at all", "mailer:s3cret@@", 'got "(not a URL with a host)"'],
+  ])("refuse an SMTP_URL that is %s without showing its password", (_, value, shown) => {
+    const message = errorOf({ SMTP_URL: value });
+    expect(message.startsWith("SMTP_URL must be an smtp:// or smtps:// URL")).toBe(true);
+    expect(message).toContain(shown);
+    expect(message).not.toContain("s3cret");
   });
 
   it("name every bad variable at once", () => {

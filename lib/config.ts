@@ -63,7 +63,7 @@ export class ConfigError extends Error {
  * An unset or blank variable takes its default; anything else must parse under `rule` (`parse`
  * answers undefined, or throws an error whose message says more, when it does not).
  */
-function variable<T>(fallback: T, rule: string, parse: (text: string) => T | undefined) {
+function variable<T>(fallback: T, rule: string, parse: (text: string) => T | undefined, shown: (raw: string) => string = (raw) => raw) {
   return z
     .string()
     .optional()
@@ -77,7 +77,7 @@ function variable<T>(fallback: T, rule: string, parse: (text: string) => T | und
       } catch (error) {
         reason = ` (${error instanceof Error ? error.message : String(error)})`;
       }
-      ctx.addIssue({ code: "custom", message: `must be ${rule}, got "${raw}"${reason}` });
+      ctx.addIssue({ code: "custom", message: `must be ${rule}, got "${shown(raw!)}"${reason}` });
       return z.NEVER;
     });
 }
@@ -148,6 +148,21 @@ const settingsSchema = z.object({
     const urls = text.split(",").map((entry) => entry.trim());
     return urls.every((url) => URL.canParse(url) && /^https?:$/.test(new URL(url).protocol)) ? urls : undefined;
   }),
+  /** Unset: no mail; notices show in the dashboard's notifications only (lib/notices/mail.ts). */
+  SMTP_URL: variable<string | undefined>(
+    undefined,
+    "an smtp:// or smtps:// URL such as smtps://user:password@mail.example.com:465",
+    (text) => {
+      const url = URL.canParse(text) ? new URL(text) : null;
+      return url && (url.protocol === "smtp:" || url.protocol === "smtps:") && url.hostname ? text : undefined;
+    },
+    // The password never reaches a message or a log.
+    redactedUrl,
+  ),
+  /** Unset: webhooks@ the public URL's host name (lib/notices/mail.ts). */
+  SMTP_FROM: variable<string | undefined>(undefined, "an address such as webhooks@example.com or DB24x7 <webhooks@example.com>", (text) =>
+    /^(?:[^<>@\s]+@[^<>@\s]+|[^<>]*<[^<>@\s]+@[^<>@\s]+>)$/.test(text) ? text : undefined,
+  ),
   DATABASE_POOL_SIZE: wholeNumber(10, 1, 1000),
   PORT: wholeNumber(3000, 1, 65535),
   INNGEST_ENGINE_PORT: wholeNumber(8288, 1, 65535),
@@ -159,6 +174,14 @@ const settingsSchema = z.object({
 
 export type Settings = z.output<typeof settingsSchema>;
 type SettingName = keyof Settings;
+
+/** A URL as it may be shown: without its password (or not at all when it has no host to read one from). */
+export function redactedUrl(text: string): string {
+  const url = URL.canParse(text) ? new URL(text) : null;
+  if (!url?.hostname) return "(not a URL with a host)";
+  if (url.password) url.password = "***";
+  return url.toString();
+}
 
 function isAddressOrRange(entry: string): boolean {
   const [address = "", prefix, ...rest] = entry.split("/");

@@ -10,6 +10,7 @@ const SECTIONS = [
     items: [
       { href: "/settings/integrations/webhooks", label: "Webhooks", group: "Integrations" },
       { href: "/settings/api-keys", label: "API keys" },
+      { href: "/settings/notifications", label: "Notifications" },
     ],
   },
   { items: [{ href: "/docs", label: "Docs" }] },

@@ -1,8 +1,9 @@
 import { Card } from "@/components/ui/card";
 import { CopyButton } from "@/components/ui/copy-button";
+import { IpChangelogSubscription } from "./ip-changelog-subscription";
 
 /** The documented IP allowlist: the addresses deliveries come from, as the operator configured. */
-export function SourceIpsCard({ ips }: { ips: string[] }) {
+export function SourceIpsCard({ ips, canManage }: { ips: string[]; canManage: boolean }) {
   return (
     <Card className="p-5">
       <section aria-labelledby="source-ips-heading">
@@ -25,6 +26,7 @@ export function SourceIpsCard({ ips }: { ips: string[] }) {
             </li>
           ))}
         </ul>
+        <IpChangelogSubscription canManage={canManage} />
       </section>
     </Card>
   );

@@ -13,6 +13,14 @@ import {
 } from "../deliveries/schemas";
 import { eventOutput, publishEventInput, publishEventOutput } from "../events/schemas";
 import {
+  markAllReadOutput,
+  notificationListOutput,
+  notificationOutput,
+  notificationPreferencesInput,
+  notificationPreferencesOutput,
+  notificationsQuery,
+} from "../notices/schemas";
+import {
   createdEndpointOutput,
   createEndpointInput,
   endpointWithStatsOutput,
@@ -81,6 +89,11 @@ export const OPERATIONS: Operation[] = [
   { method: "GET", path: "/api/v1/events/{eventId}", summary: "An event and its deliveries", role: "viewer", response: eventOutput },
   { method: "GET", path: "/api/v1/event-types", summary: "The event-type catalog: each type's data JSON Schema and a sample", role: "viewer" },
   { method: "GET", path: "/api/v1/audit-log", summary: "The account's audit log", role: "admin", query: auditLogQuery, response: listOf(auditEntryOutput) },
+  { method: "GET", path: "/api/v1/notifications", summary: "The account's notifications (endpoint failing, disabled soon, disabled; delivery exhausted), newest first, with your read marks", role: "viewer", query: notificationsQuery, response: notificationListOutput },
+  { method: "POST", path: "/api/v1/notifications/{noticeId}/read", summary: "Mark a notification read (dashboard users only)", role: "viewer", response: notificationOutput },
+  { method: "POST", path: "/api/v1/notifications/read-all", summary: "Mark every notification read (dashboard users only)", role: "viewer", response: markAllReadOutput },
+  { method: "GET", path: "/api/v1/notifications/preferences", summary: "Your notice mails for this account (dashboard users only)", role: "viewer", response: notificationPreferencesOutput },
+  { method: "PATCH", path: "/api/v1/notifications/preferences", summary: "Opt out of (or back into) notice mails for this account (dashboard users only)", role: "viewer", body: notificationPreferencesInput, response: notificationPreferencesOutput },
   { method: "GET", path: "/api/v1/stats/deliveries", summary: "Per endpoint, settled deliveries per hour over the last 24 hours", role: "viewer" },
   { method: "GET", path: "/api/v1/openapi.json", summary: "This document", role: "viewer" },
 ];

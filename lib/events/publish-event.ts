@@ -1,9 +1,10 @@
 import "server-only";
+import type pg from "pg";
 import { ApiError } from "../api/errors";
 import type { Caller } from "../auth/caller";
 import { db, sqlQuery, sqlTimestamp } from "../db";
 import { deliveriesDue } from "@/inngest/events";
-import { deliveriesDueMessage, dispatch } from "../deliveries/outbox";
+import { deliveriesDueMessage, dispatch, type OutboxMessage } from "../deliveries/outbox";
 import { newId } from "../ids";
 import { observedPublish } from "../observability/deliveries";
 import { traceparent } from "../observability/tracing";
@@ -15,16 +16,44 @@ import { MAX_EVENT_BYTES, type PublishEventInput, type PublishEventOutput } from
 // this costs a second statement (the first stores nothing and says how many it needs).
 const DELIVERY_IDS_PER_STORE = 16;
 
+export interface PublishOptions {
+  /** An endpoint left out of the fan-out: an operational event is never sent to the endpoint it is about. */
+  excludeEndpointId?: string;
+}
+
 /**
  * Stores the event, one delivery per subscribed active endpoint and their hand-over to Inngest
  * in one statement, then hands them over. Once this returns, nothing can be lost: a hand-over
  * that fails is sent by the outbox's sweep (inngest/functions/sweep-outbox.ts).
  */
-export function publishEvent(caller: Caller, input: PublishEventInput): Promise<PublishEventOutput> {
-  return observedPublish(caller.accountId, input.type, () => publish(caller, input));
+export function publishEvent(caller: Caller, input: PublishEventInput, options: PublishOptions = {}): Promise<PublishEventOutput> {
+  return observedPublish(caller.accountId, input.type, async () => {
+    const { output, handOver } = await storePublished(caller, input, options);
+    await dispatch(handOver);
+    return output;
+  });
 }
 
-async function publish(caller: Caller, input: PublishEventInput): Promise<PublishEventOutput> {
+/**
+ * The same, on the caller's transaction (`client`): the event is stored with the caller's change
+ * or not at all. Answers the hand-over for the caller to dispatch after commit (or leave to the
+ * sweep).
+ */
+export function publishEventInTransaction(
+  client: pg.PoolClient,
+  caller: Caller,
+  input: PublishEventInput,
+  options: PublishOptions = {},
+): Promise<{ output: PublishEventOutput; handOver: OutboxMessage[] }> {
+  return storePublished(caller, input, { ...options, client });
+}
+
+async function storePublished(
+  caller: Caller,
+  input: PublishEventInput,
+  options: PublishOptions & { client?: pg.PoolClient },
+): Promise<{ output: PublishEventOutput; handOver: OutboxMessage[] }> {
+  const duplicate = (output: PublishEventOutput) => ({ output, handOver: [] });
   parseEventData(input.type, input.data);
   const id = newId("evt");
   const createdAt = new Date();
@@ -39,27 +68,32 @@ async function publish(caller: Caller, input: PublishEventInput): Promise<Publis
   if (Buffer.byteLength(body) > MAX_EVENT_BYTES) {
     // A repeated producer id answers as the first time did, whatever it carries now.
     const existing = input.id ? await findByExternalId(caller.accountId, input.id) : null;
-    if (existing) return existing;
+    if (existing) return duplicate(existing);
     throw new ApiError(413, "payload_too_large", `The event is ${Math.ceil(Buffer.byteLength(body) / 1024)} KB; events are at most 256 KB`);
   }
 
   let idCount = DELIVERY_IDS_PER_STORE;
   for (let attempt = 1; attempt <= 3; attempt++) {
     const ids = Array.from({ length: idCount }, () => newId("dlv"));
-    const outcome = await storeEvent({ id, accountId: caller.accountId, input, body, createdAt, deliveryIds: ids });
+    const outcome = await storeEvent({
+      id,
+      accountId: caller.accountId,
+      input,
+      body,
+      createdAt,
+      deliveryIds: ids,
+      excludeEndpointId: options.excludeEndpointId ?? null,
+      client: options.client,
+    });
     if (outcome.stored) {
-      if (outcome.deliveries.length > 0) {
-        await dispatch([
-          deliveriesDueMessage({
-            event_id: id,
-            account_id: caller.accountId,
-            deliveries: outcome.deliveries.map((d) => ({ delivery_id: d.id, endpoint_id: d.endpointId })),
-            // Sent along, not stored: a hand-over the sweep re-sends starts a trace of its own.
-            ...traceparent(),
-          }),
-        ]);
-      }
-      return { id, deliveries: outcome.deliveries.map((d) => ({ id: d.id, endpoint_id: d.endpointId })), duplicate: false };
+      const deliveries = outcome.deliveries.map((d) => ({ delivery_id: d.id, endpoint_id: d.endpointId }));
+      // The message the statement wrote to the outbox; the trace context is sent along, not
+      // stored: a hand-over the sweep re-sends starts a trace of its own.
+      const handOver = deliveries.length > 0 ? [deliveriesDueMessage({ event_id: id, account_id: caller.accountId, deliveries, ...traceparent() })] : [];
+      return {
+        output: { id, deliveries: outcome.deliveries.map((d) => ({ id: d.id, endpoint_id: d.endpointId })), duplicate: false },
+        handOver,
+      };
     }
     if (outcome.subscribed > ids.length) {
       // More endpoints than ids (or more subscribed meanwhile): again, with ids enough.
@@ -68,7 +102,7 @@ async function publish(caller: Caller, input: PublishEventInput): Promise<Publis
     }
     // The producer id is taken: published before, or concurrently and committed first.
     const existing = input.id ? await findByExternalId(caller.accountId, input.id) : null;
-    if (existing) return existing;
+    if (existing) return duplicate(existing);
     // That event is gone again (its account's data deleted meanwhile): store ours after all.
   }
   throw new Error(`publishing event ${id} did not settle after 3 attempts`);
@@ -93,6 +127,7 @@ const STORE_EVENT_SQL = `
       FROM webhook_endpoints
      WHERE account_id = $1::text AND status = 'active' AND deleted_at IS NULL
        AND environment = $2::"Environment" AND $3::text = ANY (event_types)
+       AND id IS DISTINCT FROM $10::text
   ), event AS (
     INSERT INTO events (id, account_id, type, environment, external_id, body, created_at)
     SELECT $4::text, $1::text, $3::text, $2::"Environment", $5::text, $6::text, $7::timestamp(3)
@@ -127,8 +162,10 @@ async function storeEvent(args: {
   body: string;
   createdAt: Date;
   deliveryIds: string[];
+  excludeEndpointId: string | null;
+  client?: pg.PoolClient;
 }): Promise<StoreOutcome> {
-  const { id, accountId, input, body, createdAt, deliveryIds } = args;
+  const { id, accountId, input, body, createdAt, deliveryIds, excludeEndpointId, client } = args;
   const { rows } = await sqlQuery<{
     stored: number;
     subscribed: number;
@@ -144,7 +181,8 @@ async function storeEvent(args: {
     sqlTimestamp(createdAt),
     deliveryIds,
     deliveriesDue.name,
-  ]);
+    excludeEndpointId,
+  ], client);
   const row = rows[0]!;
   return {
     stored: row.stored === 1,
@@ -153,6 +191,7 @@ async function storeEvent(args: {
   };
 }
 
+// Read outside the caller's transaction, if any: the duplicate was committed by another.
 async function findByExternalId(accountId: string, externalId: string): Promise<PublishEventOutput | null> {
   const event = await db.event.findUnique({
     where: { accountId_externalId: { accountId, externalId } },

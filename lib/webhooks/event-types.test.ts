@@ -53,7 +53,7 @@ const DOC_OPTIMIZATION_COMPLETED = {
 };
 
 describe("the event-type catalog", () => {
-  it("has the 11 documented types in the documented categories", () => {
+  it("has the 11 documented types in the documented categories, then the 4 operational ones", () => {
     expect(EVENT_TYPES.map((t) => `${t.type} ${t.category}`)).toEqual([
       "alert.critical Alerts",
       "alert.warning Alerts",
@@ -66,6 +66,10 @@ describe("the event-type catalog", () => {
       "backup.failed Backup",
       "maintenance.started Maintenance",
       "maintenance.completed Maintenance",
+      "webhook_endpoint.failing Webhooks",
+      "webhook_endpoint.disabled Webhooks",
+      "webhook_delivery.exhausted Webhooks",
+      "webhooks.source_ips_changed Webhooks",
     ]);
     expect(new Set(EVENT_TYPES.map((t) => t.category))).toEqual(new Set(EVENT_CATEGORIES));
   });
@@ -108,10 +112,12 @@ describe("the event-type catalog", () => {
 
   it("describes every type's data as a JSON Schema", () => {
     const catalog = eventTypeCatalog();
-    expect(catalog).toHaveLength(11);
+    expect(catalog).toHaveLength(15);
     for (const entry of catalog) {
       expect(entry.schema).toMatchObject({ type: "object", additionalProperties: false });
-      expect(entry.schema.required).toEqual(expect.arrayContaining(["database", "dashboard_url"]));
+      // The documented types are about a database; the operational ones about the webhooks.
+      const about = entry.category === "Webhooks" ? [] : ["database"];
+      expect(entry.schema.required).toEqual(expect.arrayContaining([...about, "dashboard_url"]));
       expect(JSON.parse(JSON.stringify(entry))).toEqual(entry);
     }
   });

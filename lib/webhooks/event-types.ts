@@ -1,4 +1,5 @@
-// The event-type catalog: the one source of truth for the 11 documented types, their
+// The event-type catalog: the one source of truth for the 11 documented types and the 4
+// operational ones (about the webhooks themselves, published by lib/notices), their
 // categories and descriptions (verbatim from the customer documentation), the zod schema of
 // each type's `data`, and a realistic sample. The documentation's two example payloads
 // (alert.critical, optimization.completed) fix those shapes exactly. No server-only imports:
@@ -6,7 +7,7 @@
 import { z } from "zod";
 import { ApiError } from "../api/errors";
 
-export const EVENT_CATEGORIES = ["Alerts", "Optimization", "Monitoring", "Backup", "Maintenance"] as const;
+export const EVENT_CATEGORIES = ["Alerts", "Optimization", "Monitoring", "Backup", "Maintenance", "Webhooks"] as const;
 export type EventCategory = (typeof EVENT_CATEGORIES)[number];
 
 // ── shared shapes ────────────────────────────────────────────────────────────
@@ -77,6 +78,9 @@ const maintenanceType = z.enum([
   "failover_test",
   "os_patching",
 ]);
+
+const endpointId = z.string().min(1).max(200).describe("The webhook endpoint concerned (we_…)");
+const ipList = z.array(z.string().min(1).max(64)).max(256);
 
 // ── the catalog ──────────────────────────────────────────────────────────────
 function define<const T extends string, S extends z.ZodType>(def: {
@@ -463,6 +467,87 @@ export const EVENT_TYPES = [
       summary: "Upgraded to PostgreSQL 16.4; all replicas caught up within 20 seconds",
       error: null,
       dashboard_url: "https://app.db24x7.com/maintenance/mnt_q1_upgrade",
+    },
+  }),
+  // Operational events: about the webhooks themselves. Never delivered to the endpoint they
+  // are about (lib/notices/operational-events.ts).
+  define({
+    type: "webhook_endpoint.failing",
+    category: "Webhooks",
+    description: "Triggered when a webhook endpoint starts failing (its recent attempts all failed), once per failing spell",
+    schema: z.strictObject({
+      endpoint_id: endpointId,
+      failing_since: timestamp.describe("When the run of failed attempts began"),
+      reason: z.string().min(1).max(2000).describe("Why its attempts fail, in plain words"),
+      disables_at: timestamp.nullable().describe("When it will be disabled automatically unless an attempt succeeds"),
+      dashboard_url: dashboardUrl,
+    }),
+    sample: {
+      endpoint_id: "we_2Vd8kQm3TzN0aLpX7bYcRf",
+      failing_since: "2026-02-07T14:02:11Z",
+      reason: "Your endpoint answered HTTP 500 to the last 5 attempts",
+      disables_at: "2026-02-12T14:02:11Z",
+      dashboard_url: "https://app.db24x7.com/settings/integrations/webhooks/we_2Vd8kQm3TzN0aLpX7bYcRf",
+    },
+  }),
+  define({
+    type: "webhook_endpoint.disabled",
+    category: "Webhooks",
+    description: "Triggered when a webhook endpoint is disabled, by hand or automatically after failing too long",
+    schema: z.strictObject({
+      endpoint_id: endpointId,
+      disabled_at: timestamp,
+      automatic: z.boolean().describe("True when disabled automatically for failing"),
+      reason: z.string().min(1).max(2000),
+      dashboard_url: dashboardUrl,
+    }),
+    sample: {
+      endpoint_id: "we_2Vd8kQm3TzN0aLpX7bYcRf",
+      disabled_at: "2026-02-12T14:02:11Z",
+      automatic: true,
+      reason: "Every attempt failed for 5 days; the last answered HTTP 500",
+      dashboard_url: "https://app.db24x7.com/settings/integrations/webhooks/we_2Vd8kQm3TzN0aLpX7bYcRf",
+    },
+  }),
+  define({
+    type: "webhook_delivery.exhausted",
+    category: "Webhooks",
+    description: "Triggered when a delivery has failed every attempt of its retry schedule and will not be retried automatically",
+    schema: z.strictObject({
+      endpoint_id: endpointId,
+      delivery_id: z.string().min(1).max(200),
+      event_id: z.string().min(1).max(200),
+      reason: z.string().min(1).max(2000).describe("Why the last attempt failed"),
+      dashboard_url: dashboardUrl,
+    }),
+    sample: {
+      endpoint_id: "we_2Vd8kQm3TzN0aLpX7bYcRf",
+      delivery_id: "dlv_7hQ2mZ9xK4pL1sN8vB3cDf",
+      event_id: "evt_5tR1yU8iO3pA6sD9fG2hJk",
+      reason: "Connection refused by 203.0.113.10:443",
+      dashboard_url:
+        "https://app.db24x7.com/settings/integrations/webhooks/we_2Vd8kQm3TzN0aLpX7bYcRf/deliveries/dlv_7hQ2mZ9xK4pL1sN8vB3cDf",
+    },
+  }),
+  define({
+    type: "webhooks.source_ips_changed",
+    category: "Webhooks",
+    description: "Triggered when the IP addresses webhooks are sent from change (the webhook IP changelog)",
+    schema: z.strictObject({
+      previous_ips: ipList.describe("Addresses or CIDR ranges deliveries came from until now"),
+      current_ips: ipList.describe("Addresses or CIDR ranges deliveries come from from now on"),
+      added: ipList,
+      removed: ipList,
+      changed_at: timestamp,
+      dashboard_url: dashboardUrl,
+    }),
+    sample: {
+      previous_ips: ["52.203.45.67", "52.203.45.68", "52.203.45.69", "52.203.45.70"],
+      current_ips: ["52.203.45.67", "52.203.45.68", "52.203.45.71", "52.203.45.72"],
+      added: ["52.203.45.71", "52.203.45.72"],
+      removed: ["52.203.45.69", "52.203.45.70"],
+      changed_at: "2026-03-01T09:00:00Z",
+      dashboard_url: "https://app.db24x7.com/settings/integrations/webhooks",
     },
   }),
 ] as const;

@@ -400,7 +400,7 @@ describe("GET /api/v1/event-types", () => {
   it("serves the catalog with JSON Schemas to any caller of the account", async () => {
     const res = await call(eventTypesRoute.GET, { headers: bearer(a.keys.viewer) });
     expect(res.status).toBe(200);
-    expect(res.json.data).toHaveLength(11);
+    expect(res.json.data).toHaveLength(15);
     expect(res.json.data[0]).toMatchObject({
       type: "alert.critical",
       category: "Alerts",

@@ -27,8 +27,8 @@ export default async function WebhooksPage() {
       <div className="space-y-6">
         <HydrationBoundary state={dehydrate(queryClient)}>
           <EndpointsList canManage={canManage} />
+          <SourceIpsCard ips={webhookSourceIps()} canManage={canManage} />
         </HydrationBoundary>
-        <SourceIpsCard ips={webhookSourceIps()} />
       </div>
     </>
   );
