@@ -96,11 +96,11 @@ export const endpointOutput = z.object({
 });
 export type EndpointOutput = z.infer<typeof endpointOutput>;
 
-/** Settled deliveries over the last 24 hours (lib/deliveries/stats.ts counts them). */
+/** Attempts over the last 24 hours, test deliveries left out (lib/deliveries/stats.ts counts them). */
 export const deliveryCountsOutput = z.object({
   succeeded: z.number().int(),
   failed: z.number().int(),
-  /** succeeded / (succeeded + failed); null when nothing settled. */
+  /** succeeded / (succeeded + failed) attempts; null when none was made. */
   success_rate: z.number().nullable(),
 });
 export type DeliveryCountsOutput = z.infer<typeof deliveryCountsOutput>;
