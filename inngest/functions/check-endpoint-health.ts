@@ -25,9 +25,9 @@ export const checkEndpointHealth = inngest.createFunction(
       if (count < BATCH) break;
     }
     const announced = await step.run("notice-disable-soon", async () => {
-      const messages = await sqlTransaction((client) => noticeDisableSoon(client, deliveryConfig(), new Date(), { limit: 5 * BATCH }));
-      await dispatch(messages);
-      return messages.length;
+      const result = await sqlTransaction((client) => noticeDisableSoon(client, deliveryConfig(), new Date(), { limit: 5 * BATCH }));
+      await dispatch(result.messages);
+      return result.announced;
     });
     return { disabled, announced };
   },

@@ -118,14 +118,14 @@ export async function disableFailingEndpoints(
 /**
  * `endpoint_disable_soon` for failing endpoints that will be disabled within `withinMs` (at most
  * `limit`); recorded once per run of failures (the notice's dedupe key), so a pass every few
- * minutes tells once. Answers the hand-overs to dispatch.
+ * minutes tells once. Answers how many endpoints were announced, and the hand-overs to dispatch.
  */
 export async function noticeDisableSoon(
   client: pg.PoolClient,
   settings: AutoDisableSettings,
   now: Date,
   { withinMs = 86_400_000, limit = 500 }: { withinMs?: number; limit?: number } = {},
-): Promise<OutboxMessage[]> {
+): Promise<{ announced: number; messages: OutboxMessage[] }> {
   const earliestFailingSince = new Date(now.getTime() - settings.autoDisableAfterMs);
   const latestFailingSince = new Date(earliestFailingSince.getTime() + withinMs);
   const { rows } = await client.query<{ id: string; account_id: string; failing_since_ms: number }>(
@@ -137,7 +137,7 @@ export async function noticeDisableSoon(
       ORDER BY w.failing_since, w.id LIMIT $4`,
     [settings.failingAfter, sqlTimestamp(earliestFailingSince), sqlTimestamp(latestFailingSince), limit],
   );
-  return recordNotices(
+  const messages = await recordNotices(
     client,
     rows.map((row) => {
       const since = new Date(row.failing_since_ms);
@@ -153,4 +153,5 @@ export async function noticeDisableSoon(
     }),
     now,
   );
+  return { announced: rows.length, messages };
 }
