@@ -98,16 +98,16 @@ JOIN updated ON updated.id = a.delivery_id
             JOIN updated ON updated.id = h.delivery_id) o
   WINDOW w AS (PARTITION BY o.endpoint_id)
 ), per_endpoint AS (
-  SELECT endpoint_id, max(k)::int AS k, max(s)::int AS s,
+  SELECT endpoint_id, account_id, max(k)::int AS k, max(s)::int AS s,
          coalesce(sum(1::bigint << (k - i)::int) FILTER (WHERE failed AND k - i < ${RECENT_ATTEMPTS}), 0)::bigint AS bits,
          min(at) FILTER (WHERE i > s) AS run_start
-    FROM outcomes GROUP BY endpoint_id
+    FROM outcomes GROUP BY endpoint_id, account_id
 ), health AS (
   -- Computed from the row as updated (not from a read before it), so concurrent groups add up.
   UPDATE webhook_endpoints w SET
     recent_failures = ${NEXT_BITS}, failure_streak = ${NEXT_STREAK}, failing_since = ${NEXT_SINCE}
   FROM per_endpoint p
-  WHERE w.id = p.endpoint_id
+  WHERE w.id = p.endpoint_id AND w.account_id = p.account_id
     AND (w.recent_failures, w.failure_streak, w.failing_since) IS DISTINCT FROM (${NEXT_BITS}, ${NEXT_STREAK}, ${NEXT_SINCE})
   -- Entered failing with this group: its run reaches the threshold and did not before.
   RETURNING w.id, w.account_id, w.failing_since, w.status::text AS status,
