@@ -33,7 +33,10 @@ afterAll(async () => {
   await receiver?.stop();
 });
 
-async function endpoint(path: string, columns: { failureStreak?: number; recentFailures?: number; failingSince?: Date } = {}) {
+async function endpoint(
+  path: string,
+  columns: { failureStreak?: number; recentFailures?: number; failingSince?: Date; eventTypes?: string[] } = {},
+) {
   const id = newId("we");
   await db.webhookEndpoint.create({
     data: {
@@ -122,9 +125,22 @@ describe("endpoint health", () => {
     expect((await notices(id)).filter((n) => n.kind === "endpoint_failing")).toHaveLength(1);
   });
 
+  it("writes nothing to a healthy endpoint's row when its attempts succeed, and counts them in the hour", async () => {
+    const id = await endpoint("/fine");
+    // xmin changes with every write of the row.
+    const version = async () => (await db.$queryRaw<{ v: string }[]>`SELECT xmin::text AS v FROM webhook_endpoints WHERE id = ${id}`)[0]!.v;
+    const before = await version();
+    await publish();
+    await waitFor(async () => (await db.delivery.count({ where: { endpointId: id, status: "succeeded" } })) === 1, 10_000, "the success");
+    expect(await version()).toBe(before);
+    expect((await getEndpoint(id)).deliveries_24h).toEqual({ succeeded: 1, failed: 0, success_rate: 1 });
+  });
+
   it("disables through the cron an endpoint failing for the configured time, cancelling its open deliveries, and warns one near it", async () => {
-    const due = await endpoint("/due", { failureStreak: 4, recentFailures: 0b1111, failingSince: new Date(Date.now() - 2 * 3_600_000) });
-    const soon = await endpoint("/soon", { failureStreak: 3, recentFailures: 0b111, failingSince: new Date(Date.now() - 10 * 60_000) });
+    // Not subscribed to what the test publishes to wake the engine: no attempt may end their runs.
+    const quiet = { eventTypes: ["maintenance.completed"] };
+    const due = await endpoint("/due", { ...quiet, failureStreak: 4, recentFailures: 0b1111, failingSince: new Date(Date.now() - 2 * 3_600_000) });
+    const soon = await endpoint("/soon", { ...quiet, failureStreak: 3, recentFailures: 0b111, failingSince: new Date(Date.now() - 10 * 60_000) });
     const retrying = await openDelivery(due, "retrying");
     const pending = await openDelivery(due, "pending");
     const untouched = await openDelivery(soon, "retrying");
