@@ -21,7 +21,7 @@ async function shot(page: Page, name: string) {
   await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
 }
 
-/** Answers by path: `/fail-once/…` fails its first request with a 500, everything else is 200. */
+/** Answers by path: `/fail-once/…` fails its first request with a 500, `/down/…` every one, everything else is 200. */
 function startReceiver() {
   const seen = new Map<string, number>();
   const server = http.createServer((req, res) => {
@@ -30,7 +30,7 @@ function startReceiver() {
       const path = req.url ?? "/";
       const nth = (seen.get(path) ?? 0) + 1;
       seen.set(path, nth);
-      const fail = path.startsWith("/fail-once/") && nth === 1;
+      const fail = (path.startsWith("/fail-once/") && nth === 1) || path.startsWith("/down/");
       res.writeHead(fail ? 500 : 200, { "content-type": "application/json" });
       res.end(JSON.stringify(fail ? { error: "database unavailable" } : { received: true, nth }));
     });
@@ -96,6 +96,7 @@ const state = {} as {
   flakyEndpoint: string;
   failingEndpoint: string;
   failedDelivery: string;
+  downEndpoint: string;
   apiKey: string;
   samples: Record<string, unknown>;
 };
@@ -269,7 +270,8 @@ test("a delivery that failed first shows retrying; Retry now succeeds with a man
   expect(errors).toEqual([]);
 });
 
-test("the dashboard home lists endpoints with their success rate, failing ones first", async ({ page, accountA, prisma }) => {
+test("the dashboard home shows a failing endpoint as failing, first, and its page says why", async ({ page, accountA, prisma }) => {
+  test.setTimeout(60_000);
   const errors = reactErrors(page);
   await signIn(page, accountA.emails.admin);
   const created = await api(page, "POST", "/api/v1/webhooks", {
@@ -278,7 +280,8 @@ test("the dashboard home lists endpoints with their success rate, failing ones f
     environment: "development",
   });
   state.failingEndpoint = created.json.id;
-  // A delivery that exhausted its schedule (hours on the documented one), written directly.
+  // A delivery that exhausted its schedule (hours on the documented one), written directly, for
+  // the history tests below; written so, it made no attempt the statistics count.
   const eventId = newId("evt");
   state.failedDelivery = newId("dlv");
   await prisma.event.create({
@@ -299,21 +302,49 @@ test("the dashboard home lists endpoints with their success rate, failing ones f
     },
   });
 
+  // An endpoint whose receiver answers 500: WEBHOOK_FAILING_AFTER (5) first attempts make it failing.
+  const down = await api(page, "POST", "/api/v1/webhooks", {
+    url: `${receiver.base}/down/${tag}`,
+    event_types: ["maintenance.completed"],
+    environment: "development",
+  });
+  state.downEndpoint = down.json.id;
+  for (let i = 0; i < 5; i++) await publish(page, "maintenance.completed");
+  await expect
+    .poll(async () => (await api(page, "GET", `/api/v1/webhooks/${state.downEndpoint}`)).json.health.state, { timeout: 20_000 })
+    .toBe("failing");
+
+  // One load of the dashboard shows it.
   await page.goto("/");
   await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
   const rows = page.getByTestId("endpoint-stats");
-  await expect(rows.first()).toContainText(`/always-failing/${tag}`);
+  await expect(rows.first()).toContainText(`/down/${tag}`);
+  await expect(rows.first().getByTestId("health-badge")).toHaveText("Failing");
+  await expect(rows.first().getByTestId("disables-in")).toContainText("Will be disabled in 5 days");
   await expect(rows.first().getByTestId("endpoint-success-rate")).toHaveText("0%");
-  await expect(rows.first()).toContainText("1 failed of 1");
+  await expect(rows.first()).toContainText("5 failed of 5 attempts");
   const ok = rows.filter({ hasText: `/ok/${tag}` });
   await expect(ok.getByTestId("endpoint-success-rate")).toHaveText("100%");
-  await expect(ok).toContainText("0 failed of 2"); // the test event is not counted
-  await expect(rows.filter({ hasText: `/fail-once/${tag}` }).getByTestId("endpoint-success-rate")).toHaveText("100%");
-  await expect(page.getByTestId("failing-endpoints")).toContainText(/^[1-9]/);
+  await expect(ok.getByTestId("health-badge")).toHaveText("Healthy");
+  await expect(ok).toContainText("0 failed of 2 attempts"); // the test event is not counted
+  // Its first attempt failed, the manual retry succeeded: both attempts count.
+  const flaky = rows.filter({ hasText: `/fail-once/${tag}` });
+  await expect(flaky.getByTestId("endpoint-success-rate")).toHaveText("50.0%");
+  await expect(flaky.getByTestId("health-badge")).toHaveText("Degraded");
+  await expect(rows.filter({ hasText: `/always-failing/${tag}` })).toContainText("no attempts");
+  await expect(page.getByTestId("failing-endpoints")).toContainText(/^[1-9]\d*\s*of \d+/);
   await expect(ok.getByRole("img", { name: /2 succeeded, 0 failed/ })).toBeVisible();
   await shot(page, "dashboard");
+
   await rows.first().getByRole("link").click();
-  await expect(page).toHaveURL(new RegExp(`${WEBHOOKS}/${state.failingEndpoint}$`));
+  await expect(page).toHaveURL(new RegExp(`${WEBHOOKS}/${state.downEndpoint}$`));
+  await expect(page.getByTestId("health-badge")).toHaveText("Failing");
+  const diagnosis = page.getByTestId("diagnosis");
+  await expect(diagnosis).toContainText("The endpoint answered 500");
+  await expect(diagnosis).toContainText('{"error":"database unavailable"}');
+  await expect(diagnosis).toContainText("5 of the last 20 attempts failed, the last 5 in a row");
+  await expect(page.getByTestId("disables-in")).toContainText("Will be disabled in 5 days");
+  await shot(page, "endpoint-failing");
   expect(errors).toEqual([]);
 });
 

@@ -5,7 +5,8 @@ import Link from "next/link";
 import { useSyncExternalStore, type ReactNode } from "react";
 import { Bar, BarChart, Tooltip, XAxis } from "recharts";
 import { Card, EmptyState } from "@/components/ui/card";
-import { EnvironmentBadge, formatSuccessRate, StatusBadge } from "@/components/webhooks/badges";
+import { EnvironmentBadge, formatSuccessRate } from "@/components/webhooks/badges";
+import { DisablesIn, HealthBadge } from "@/components/webhooks/health";
 import { LinkButton } from "@/components/webhooks/link-button";
 import type { DeliveryStatsOutput, EndpointStatsOutput } from "@/lib/deliveries/stats";
 import { deliveryStatsQuery, endpointPath, WEBHOOKS_PATH } from "./queries";
@@ -13,7 +14,7 @@ import { deliveryStatsQuery, endpointPath, WEBHOOKS_PATH } from "./queries";
 const SUCCEEDED = "#10b981"; // emerald-500
 const FAILED = "#ef4444"; // red-500
 
-/** The dashboard home: deliveries and success rate of the last 24 hours, failing endpoints first. */
+/** The dashboard home: endpoints' health, attempts and success rate of the last 24 hours, failing endpoints first. */
 export function DeliveriesOverview({ canManage }: { canManage: boolean }) {
   const { data, error, isPending } = useQuery(deliveryStatsQuery());
   if (isPending) {
@@ -50,7 +51,7 @@ export function DeliveriesOverview({ canManage }: { canManage: boolean }) {
       <Card>
         <div className="flex items-center justify-between border-b border-slate-200 px-5 py-3">
           <h2 className="text-sm font-semibold">Endpoints</h2>
-          <p className="text-xs text-slate-500">Failing endpoints first · last 24 hours, by hour</p>
+          <p className="text-xs text-slate-500">Failing endpoints first · attempts of the last 24 hours, by hour</p>
         </div>
         <ul className="divide-y divide-slate-100" aria-label="Endpoints by delivery health">
           {data.endpoints.map((endpoint) => (
@@ -73,9 +74,9 @@ function Totals({ stats }: { stats: DeliveryStatsOutput }) {
     totals.success_rate === null ? "text-slate-900" : totals.success_rate >= 0.99 ? "text-emerald-700" : totals.success_rate >= 0.9 ? "text-amber-700" : "text-red-700";
   return (
     <dl className="grid gap-4 sm:grid-cols-3" aria-label="Last 24 hours">
-      <Stat label="Deliveries (24 h)" testId="total-deliveries">
-        <span className="tabular-nums">{totals.deliveries.toLocaleString("en-US")}</span>
-        {totals.deliveries > 0 && (
+      <Stat label="Attempts (24 h)" testId="total-deliveries">
+        <span className="tabular-nums">{totals.attempts.toLocaleString("en-US")}</span>
+        {totals.attempts > 0 && (
           <span className="ml-2 text-sm font-normal text-slate-500">
             {totals.succeeded.toLocaleString("en-US")} succeeded · {totals.failed.toLocaleString("en-US")} failed
           </span>
@@ -86,7 +87,11 @@ function Totals({ stats }: { stats: DeliveryStatsOutput }) {
       </Stat>
       <Stat label="Failing endpoints" testId="failing-endpoints">
         <span className={`tabular-nums ${totals.failing_endpoints > 0 ? "text-red-700" : ""}`}>{totals.failing_endpoints}</span>
-        <span className="ml-2 text-sm font-normal text-slate-500">of {stats.endpoints.length}</span>
+        <span className="ml-2 text-sm font-normal text-slate-500">
+          of {totals.endpoints}
+          {totals.degraded_endpoints > 0 && ` · ${totals.degraded_endpoints} degraded`}
+          {totals.disabled_endpoints > 0 && ` · ${totals.disabled_endpoints} disabled`}
+        </span>
       </Stat>
     </dl>
   );
@@ -115,9 +120,10 @@ function EndpointStatsRow({ endpoint }: { endpoint: EndpointStatsOutput }) {
         </Link>
         <div className="flex flex-wrap items-center gap-2">
           <EnvironmentBadge environment={endpoint.environment} />
-          {endpoint.status === "disabled" && <StatusBadge endpoint={endpoint} />}
+          <HealthBadge health={endpoint.health} />
           {endpoint.description && <span className="truncate text-xs text-slate-500">{endpoint.description}</span>}
         </div>
+        <DisablesIn health={endpoint.health} className="block" />
       </div>
       <HourlyChart endpoint={endpoint} />
       <div className="w-28 text-right">
@@ -125,7 +131,7 @@ function EndpointStatsRow({ endpoint }: { endpoint: EndpointStatsOutput }) {
           {formatSuccessRate(endpoint.success_rate)}
         </p>
         <p className="text-xs text-slate-500">
-          {settled === 0 ? "no deliveries" : `${endpoint.failed} failed of ${settled}`}
+          {settled === 0 ? "no attempts" : `${endpoint.failed} failed of ${settled} attempts`}
         </p>
       </div>
     </li>
@@ -143,7 +149,7 @@ function useHydrated(): boolean {
 
 function HourlyChart({ endpoint }: { endpoint: EndpointStatsOutput }) {
   const settled = endpoint.succeeded + endpoint.failed;
-  const summary = `Deliveries per hour over the last 24 hours: ${endpoint.succeeded} succeeded, ${endpoint.failed} failed`;
+  const summary = `Attempts per hour over the last 24 hours: ${endpoint.succeeded} succeeded, ${endpoint.failed} failed`;
   // Drawn in the browser only: Recharts puts style attributes in server-rendered HTML, which the
   // pages' Content-Security-Policy refuses (proxy.ts); styles React sets in the browser are not.
   const hydrated = useHydrated();

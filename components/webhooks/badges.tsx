@@ -2,17 +2,6 @@ import type { EndpointOutput } from "@/lib/webhooks/schemas";
 
 const base = "inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium";
 
-export function StatusBadge({ endpoint }: { endpoint: Pick<EndpointOutput, "status" | "disabled_reason"> }) {
-  if (endpoint.status === "active") {
-    return <span className={`${base} bg-emerald-50 text-emerald-700 ring-1 ring-emerald-600/20`}>Active</span>;
-  }
-  return (
-    <span className={`${base} bg-slate-100 text-slate-700 ring-1 ring-slate-500/20`}>
-      Disabled{endpoint.disabled_reason === "failing" ? " (failing)" : ""}
-    </span>
-  );
-}
-
 const ENVIRONMENT_STYLE: Record<EndpointOutput["environment"], string> = {
   production: "bg-brand-50 text-brand-700 ring-brand-600/20",
   staging: "bg-amber-50 text-amber-800 ring-amber-600/20",

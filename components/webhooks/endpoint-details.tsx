@@ -11,7 +11,8 @@ import { apiFetch } from "@/lib/client/api-fetch";
 import type { EventTypeSummary } from "@/lib/webhooks/event-types";
 import type { EndpointOutput, EndpointWithStatsOutput } from "@/lib/webhooks/schemas";
 import { AuditLogCard } from "./audit-log-card";
-import { EnvironmentBadge, formatSuccessRate, StatusBadge } from "./badges";
+import { EnvironmentBadge, formatSuccessRate } from "./badges";
+import { DisablesIn, HealthBadge } from "./health";
 import {
   checkForm,
   EndpointFields,
@@ -115,7 +116,7 @@ function EndpointHeader({ endpoint, canManage }: { endpoint: EndpointWithStatsOu
       <div className="flex flex-wrap items-start justify-between gap-4">
         <div className="min-w-0 space-y-1.5">
           <div className="flex flex-wrap items-center gap-2">
-            <StatusBadge endpoint={endpoint} />
+            <HealthBadge health={endpoint.health} />
             <EnvironmentBadge environment={endpoint.environment} />
           </div>
           <h1 className="break-all font-mono text-lg font-semibold" data-testid="endpoint-url">
@@ -125,8 +126,9 @@ function EndpointHeader({ endpoint, canManage }: { endpoint: EndpointWithStatsOu
           <p className="text-xs text-slate-500">
             <span className="font-mono">{endpoint.id}</span> · created {new Date(endpoint.created_at).toLocaleString()} · success
             rate (24 h): <span className="tabular-nums">{formatSuccessRate(stats.success_rate)}</span>
-            {stats.success_rate !== null && ` (${stats.succeeded} of ${stats.succeeded + stats.failed})`}
+            {stats.success_rate !== null && ` (${stats.succeeded} of ${stats.succeeded + stats.failed} attempts)`}
           </p>
+          <DisablesIn health={endpoint.health} className="block" />
         </div>
         {canManage && (
           <div className="flex gap-2">
@@ -142,10 +144,11 @@ function EndpointHeader({ endpoint, canManage }: { endpoint: EndpointWithStatsOu
       {endpoint.status === "disabled" && (
         <p role="status" className="mt-4 rounded-md bg-slate-50 px-3 py-2 text-sm text-slate-700">
           {endpoint.disabled_reason === "failing"
-            ? "This endpoint was disabled automatically because its deliveries kept failing. Fix the receiver, then enable it again."
+            ? "This endpoint was disabled automatically because its attempts kept failing; its pending retries were cancelled. Fix the receiver, then enable it again."
             : "This endpoint is disabled: it receives no events until it is enabled again."}
         </p>
       )}
+      <HealthDiagnosis endpoint={endpoint} />
       <Dialog
         open={replaySince !== null}
         onOpenChange={(open) => !open && setReplaySince(null)}
@@ -186,6 +189,30 @@ function EndpointHeader({ endpoint, canManage }: { endpoint: EndpointWithStatsOu
         </div>
       </Dialog>
     </Card>
+  );
+}
+
+/** What the last failed attempt says, in plain words, while the endpoint is not healthy. */
+function HealthDiagnosis({ endpoint }: { endpoint: EndpointWithStatsOutput }) {
+  const { health } = endpoint;
+  if (health.state === "healthy" || !health.diagnosis) return null;
+  const { diagnosis } = health;
+  const tone = health.state === "degraded" ? "border-amber-200 bg-amber-50" : "border-red-200 bg-red-50";
+  return (
+    <section aria-label="Diagnosis" data-testid="diagnosis" className={`mt-4 rounded-md border px-4 py-3 text-sm ${tone}`}>
+      <p className="font-medium text-slate-900">{diagnosis.summary}</p>
+      <p className="mt-1 text-slate-700">{diagnosis.action}</p>
+      {diagnosis.response_excerpt && (
+        <p className="mt-2 text-xs text-slate-600">
+          Response: <code className="break-all font-mono">{diagnosis.response_excerpt}</code>
+        </p>
+      )}
+      <p className="mt-2 text-xs text-slate-500">
+        {health.recent_failures} of the last {health.recent_attempts_considered} attempts failed
+        {health.consecutive_failures > 0 && `, the last ${health.consecutive_failures} in a row`} · last failure{" "}
+        {new Date(diagnosis.attempted_at).toLocaleString()}
+      </p>
+    </section>
   );
 }
 

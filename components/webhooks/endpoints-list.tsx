@@ -4,7 +4,8 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { Card, EmptyState } from "@/components/ui/card";
 import type { EndpointWithStatsOutput } from "@/lib/webhooks/schemas";
-import { EnvironmentBadge, formatSuccessRate, StatusBadge } from "./badges";
+import { EnvironmentBadge, formatSuccessRate } from "./badges";
+import { HealthBadge } from "./health";
 import { LinkButton } from "./link-button";
 import { WEBHOOKS_PATH } from "./new-endpoint-form";
 import { ENDPOINT_LIST_LIMIT, endpointsQuery } from "./queries";
@@ -42,7 +43,7 @@ export function EndpointsList({ canManage }: { canManage: boolean }) {
                 <th scope="col" className="px-5 py-2 font-medium">Endpoint</th>
                 <th scope="col" className="px-5 py-2 font-medium">Event types</th>
                 <th scope="col" className="px-5 py-2 font-medium">Environment</th>
-                <th scope="col" className="px-5 py-2 font-medium">Status</th>
+                <th scope="col" className="px-5 py-2 font-medium">Health</th>
                 <th scope="col" className="whitespace-nowrap px-5 py-2 text-right font-medium">
                   <abbr title="Succeeded deliveries out of settled deliveries in the last 24 hours" className="no-underline">
                     Success, 24h
@@ -99,11 +100,11 @@ function EndpointRow({ endpoint }: { endpoint: EndpointWithStatsOutput }) {
         <EnvironmentBadge environment={endpoint.environment} />
       </td>
       <td className="px-5 py-3">
-        <StatusBadge endpoint={endpoint} />
+        <HealthBadge health={endpoint.health} />
       </td>
       <td
         className="px-5 py-3 text-right tabular-nums"
-        title={stats.success_rate === null ? "No settled deliveries in the last 24 hours" : `${stats.succeeded} succeeded, ${stats.failed} failed`}
+        title={stats.success_rate === null ? "No attempts in the last 24 hours" : `${stats.succeeded} attempts succeeded, ${stats.failed} failed`}
       >
         {formatSuccessRate(stats.success_rate)}
       </td>

@@ -11,6 +11,7 @@ import {
   retryFailedInput,
   sendTestEventInput,
 } from "../deliveries/schemas";
+import { deliveryStatsOutput } from "../deliveries/stats";
 import { eventOutput, publishEventInput, publishEventOutput } from "../events/schemas";
 import {
   markAllReadOutput,
@@ -52,9 +53,28 @@ export const OPERATIONS: Operation[] = [
   { method: "GET", path: "/api/v1/api-keys", summary: "List API keys", role: "admin", query: paginationQuery, response: listOf(apiKeyOutput) },
   { method: "POST", path: "/api/v1/api-keys", summary: "Create an API key (the key is in this response only)", role: "admin", body: createApiKeyInput, status: 201, response: apiKeyOutput.extend({ key: z.string() }) },
   { method: "DELETE", path: "/api/v1/api-keys/{apiKeyId}", summary: "Revoke an API key", role: "admin", response: apiKeyOutput },
-  { method: "GET", path: "/api/v1/webhooks", summary: "List webhook endpoints", role: "viewer", query: paginationQuery, response: listOf(endpointWithStatsOutput) },
+  {
+    method: "GET",
+    path: "/api/v1/webhooks",
+    summary: "List webhook endpoints",
+    description:
+      "Each with its `health` (healthy, degraded, failing, disabled) from its recent attempts and `deliveries_24h` (attempts of the last 24 hours); " +
+      "`health.diagnosis` is null here: GET /api/v1/webhooks/{endpointId} reads it.",
+    role: "viewer",
+    query: paginationQuery,
+    response: listOf(endpointWithStatsOutput),
+  },
   { method: "POST", path: "/api/v1/webhooks", summary: "Create a webhook endpoint (its signing secret is in this response)", role: "admin", body: createEndpointInput, status: 201, response: createdEndpointOutput },
-  { method: "GET", path: "/api/v1/webhooks/{endpointId}", summary: "Get a webhook endpoint", role: "viewer", response: endpointWithStatsOutput },
+  {
+    method: "GET",
+    path: "/api/v1/webhooks/{endpointId}",
+    summary: "Get a webhook endpoint",
+    description:
+      "With its `health`: while it is not healthy, `health.diagnosis` reads its last failed attempt in plain words, with what to do; " +
+      "while it is failing, `health.disables_at` says when it will be disabled automatically unless an attempt succeeds before.",
+    role: "viewer",
+    response: endpointWithStatsOutput,
+  },
   { method: "PATCH", path: "/api/v1/webhooks/{endpointId}", summary: "Edit, enable or disable a webhook endpoint", role: "admin", body: updateEndpointInput, response: endpointWithStatsOutput },
   { method: "DELETE", path: "/api/v1/webhooks/{endpointId}", summary: "Delete a webhook endpoint", role: "admin", status: 204 },
   { method: "GET", path: "/api/v1/webhooks/{endpointId}/secret", summary: "Reveal the signing secret", role: "admin", response: secretOutput },
@@ -94,7 +114,15 @@ export const OPERATIONS: Operation[] = [
   { method: "POST", path: "/api/v1/notifications/read-all", summary: "Mark every notification read (dashboard users only)", role: "viewer", response: markAllReadOutput },
   { method: "GET", path: "/api/v1/notifications/preferences", summary: "Your notice mails for this account (dashboard users only)", role: "viewer", response: notificationPreferencesOutput },
   { method: "PATCH", path: "/api/v1/notifications/preferences", summary: "Opt out of (or back into) notice mails for this account (dashboard users only)", role: "viewer", body: notificationPreferencesInput, response: notificationPreferencesOutput },
-  { method: "GET", path: "/api/v1/stats/deliveries", summary: "Per endpoint, settled deliveries per hour over the last 24 hours", role: "viewer" },
+  {
+    method: "GET",
+    path: "/api/v1/stats/deliveries",
+    summary: "Per endpoint, health and attempts per hour over the last 24 hours",
+    description:
+      "Attempts, not settled deliveries: a delivery still retrying counts with its failed attempts. The totals count endpoints by health state.",
+    role: "viewer",
+    response: deliveryStatsOutput,
+  },
   { method: "GET", path: "/api/v1/openapi.json", summary: "This document", role: "viewer" },
 ];
 

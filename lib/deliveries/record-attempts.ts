@@ -2,9 +2,12 @@ import "server-only";
 import type pg from "pg";
 import { sqlQuery, sqlQueryPlannedEachTime, sqlTimestamp, sqlTransaction } from "../db";
 import { SYSTEM_CALLER } from "../audit/system";
-import { auditEntry } from "../audit/record";
+import { auditEntry, writeAuditEntries } from "../audit/record";
+import { recordNotices, type Notice } from "../notices/record";
+import { disableFailingEndpoints } from "../webhooks/disable-endpoints";
+import { RECENT_ATTEMPTS, RECENT_MASK } from "../webhooks/health";
 import { deliveryConfig } from "./config";
-import { outboxRows, scheduleContinuedMessage, type OutboxMessage } from "./outbox";
+import { dispatch, outboxRows, scheduleContinuedMessage, type OutboxMessage } from "./outbox";
 import type { SendResult } from "./send-request";
 import { afterAttempt, type AttemptTrigger, type Decision, type DeliveryState } from "./state";
 
@@ -41,9 +44,15 @@ export interface Recorded {
 
 // One statement applies each delivery's decision, if the row still holds the state it was made
 // from (compare-and-set on status and next attempt); inserts the attempts (numbered after the
-// delivery's count) of the rows it changed, and their hand-overs; and clears failing_since of the
-// endpoints that answered. A row changed meanwhile (a manual retry racing the schedule, the
-// endpoint's deliveries cancelled) is read again and decided again.
+// delivery's count) of the rows it changed, and their hand-overs; and keeps the health of the
+// endpoints of the rows it changed (lib/webhooks/health.ts): each endpoint's outcomes, in the
+// order of the attempts, shift its recent-failure bits and extend or end its run of failures,
+// and count in its hour. An endpoint row is written only when that changes it, so a healthy
+// endpoint's successes write nothing there. A row changed meanwhile (a manual retry racing the
+// schedule, the endpoint's deliveries cancelled) is read again and decided again.
+const NEXT_BITS = `(((CASE WHEN p.k >= ${RECENT_ATTEMPTS} THEN 0 ELSE w.recent_failures::bigint << p.k END) | p.bits) & ${RECENT_MASK})::int`;
+const NEXT_STREAK = "CASE WHEN p.s > 0 THEN p.k - p.s ELSE w.failure_streak + p.k END";
+const NEXT_SINCE = "CASE WHEN p.s > 0 THEN p.run_start ELSE coalesce(w.failing_since, p.run_start) END";
 const RECORD_SQL = `
 WITH updated AS (
   UPDATE deliveries d SET
@@ -61,7 +70,7 @@ WITH updated AS (
     read_status text, read_next_attempt_at timestamp(3), status_code int, error text, attempted_at timestamp(3))
   WHERE d.id = x.id AND d.status = x.read_status::"DeliveryStatus"
     AND d.next_attempt_at IS NOT DISTINCT FROM x.read_next_attempt_at
-  RETURNING d.id, d.attempt_count
+  RETURNING d.id, d.attempt_count, d.event_id, d.event_type
 ), inserted AS (
   INSERT INTO delivery_attempts (id, delivery_id, account_id, number, trigger, request_url, request_headers,
     response_status, response_headers, response_body, duration_ms, error_class, error_message, succeeded, created_at)
@@ -78,11 +87,42 @@ JOIN updated ON updated.id = a.delivery_id
     FROM json_to_recordset($5::json) AS m (id text, account_id text, name text, data jsonb)
     JOIN updated ON updated.id = m.data->>'delivery_id'
   ON CONFLICT (id) DO NOTHING
-), healthy AS (
-  UPDATE webhook_endpoints SET failing_since = NULL, updated_at = $4
-  WHERE id = ANY($3::text[]) AND failing_since IS NOT NULL
+), outcomes AS (
+  -- i: the outcome's place among its endpoint's in this group (1 the oldest), k: how many;
+  -- s: the place of the endpoint's last success (0 if none).
+  SELECT o.endpoint_id, o.account_id, o.failed, o.at, o.i, count(*) OVER w AS k,
+         coalesce(max(o.i) FILTER (WHERE NOT o.failed) OVER w, 0) AS s
+    FROM (SELECT h.*, row_number() OVER (PARTITION BY h.endpoint_id ORDER BY h.ord) AS i
+            FROM json_to_recordset($3::json) AS h(endpoint_id text, account_id text, delivery_id text, failed boolean,
+                 at timestamp(3), ord int)
+            JOIN updated ON updated.id = h.delivery_id) o
+  WINDOW w AS (PARTITION BY o.endpoint_id)
+), per_endpoint AS (
+  SELECT endpoint_id, account_id, max(k)::int AS k, max(s)::int AS s,
+         coalesce(sum(1::bigint << (k - i)::int) FILTER (WHERE failed AND k - i < ${RECENT_ATTEMPTS}), 0)::bigint AS bits,
+         min(at) FILTER (WHERE i > s) AS run_start
+    FROM outcomes GROUP BY endpoint_id, account_id
+), health AS (
+  -- Computed from the row as updated (not from a read before it), so concurrent groups add up.
+  UPDATE webhook_endpoints w SET
+    recent_failures = ${NEXT_BITS}, failure_streak = ${NEXT_STREAK}, failing_since = ${NEXT_SINCE}
+  FROM per_endpoint p
+  WHERE w.id = p.endpoint_id AND w.account_id = p.account_id
+    AND (w.recent_failures, w.failure_streak, w.failing_since) IS DISTINCT FROM (${NEXT_BITS}, ${NEXT_STREAK}, ${NEXT_SINCE})
+  -- Entered failing with this group: its run reaches the threshold and did not before.
+  RETURNING w.id, w.account_id, w.failing_since, w.status::text AS status,
+            w.failure_streak >= $6::int AND (p.s > 0 OR w.failure_streak - p.k < $6::int) AS entered_failing
+), hours AS (
+  INSERT INTO endpoint_attempt_hours (endpoint_id, account_id, hour, succeeded, failed)
+  SELECT endpoint_id, account_id, date_trunc('hour', at), count(*) FILTER (WHERE NOT failed), count(*) FILTER (WHERE failed)
+    FROM outcomes GROUP BY 1, 2, 3 ORDER BY 1, 3
+  ON CONFLICT (endpoint_id, hour) DO UPDATE SET
+    succeeded = endpoint_attempt_hours.succeeded + excluded.succeeded, failed = endpoint_attempt_hours.failed + excluded.failed
 )
-SELECT id FROM updated`;
+SELECT 'delivery' AS kind, id, event_id, event_type, NULL AS account_id, NULL::float8 AS failing_since_ms FROM updated
+UNION ALL
+SELECT 'entered_failing', id, NULL, NULL, account_id, (extract(epoch FROM failing_since) * 1000)::float8
+  FROM health WHERE entered_failing AND status = 'active'`;
 // Planned at each execution (see sqlQueryPlannedEachTime): as a prepared statement, a generic
 // plan made while `deliveries` was small keeps joining it by a full scan as it grows.
 
@@ -240,28 +280,88 @@ async function writeRound(decided: Array<Recorded & { record: AttemptRecord }>):
     })),
   );
   const handOvers = decided.flatMap((d) => (d.handOver ? [d.handOver] : []));
-  const health = endpointHealth(records);
+  const outcomes = healthOutcomes(records);
   const switched = [...new Map(records.filter((r) => r.switchedSecret).map((r) => [r.endpointId, r])).values()];
   const now = new Date();
+  const config = deliveryConfig();
 
-  const healthy = [...health].filter(([, h]) => h.succeeded).map(([id]) => id).sort();
-  const failing = [...health].filter(([, h]) => !h.succeeded).map(([id]) => id).sort();
-  const values = [JSON.stringify(deliveries), JSON.stringify(attempts), healthy, sqlTimestamp(now), outboxRows(handOvers)];
-  const applied = (rows: Array<{ id: string }>) => new Set(rows.map((row) => row.id));
+  const values = [JSON.stringify(deliveries), JSON.stringify(attempts), JSON.stringify(outcomes), sqlTimestamp(now), outboxRows(handOvers), config.failingAfter];
+  const applied = (rows: RecordedRow[]) => new Set(rows.flatMap((row) => (row.kind === "delivery" ? [row.id] : [])));
   // Usually every endpoint answered and no secret switched: one statement, no transaction to
   // hold a connection across round trips.
-  if (failing.length === 0 && switched.length === 0) {
-    return withDeadlockRetry(async () => applied((await sqlQueryPlannedEachTime<{ id: string }>(RECORD_SQL, values)).rows));
+  if (outcomes.every((o) => !o.failed) && switched.length === 0) {
+    return withDeadlockRetry(async () => applied((await sqlQueryPlannedEachTime<RecordedRow>(RECORD_SQL, values)).rows));
   }
-  return withDeadlockRetry(() =>
+  const { ids, messages } = await withDeadlockRetry(() =>
     sqlTransaction(async (client) => {
-      const { rows } = await sqlQueryPlannedEachTime<{ id: string }>(RECORD_SQL, values, client);
-      await trackFailingEndpoints(client, failing, now);
+      const { rows } = await sqlQueryPlannedEachTime<RecordedRow>(RECORD_SQL, values, client);
+      const messages = [
+        ...(await recordNotices(client, [...failingNotices(rows, records, config.failingAfter), ...exhaustedNotices(rows, decided)], now)),
+        ...(await disableFailingEndpoints(client, config, now, { endpointIds: [...new Set(outcomes.filter((o) => o.failed).map((o) => o.endpoint_id))] })).messages,
+      ];
       for (const r of switched) await endGracePeriod(client, r.endpointId, r.accountId, now);
-      return applied(rows);
+      return { ids: applied(rows), messages };
     }),
   );
+  if (messages.length > 0) await dispatch(messages);
+  return ids;
 }
+
+/** RECORD_SQL's rows: the deliveries it changed, and the endpoints that entered failing with them. */
+type RecordedRow =
+  | { kind: "delivery"; id: string; event_id: string; event_type: string; account_id: null; failing_since_ms: null }
+  | { kind: "entered_failing"; id: string; event_id: null; event_type: null; account_id: string; failing_since_ms: number };
+
+/** The group's attempts as health outcomes, oldest first (test deliveries say nothing about health). */
+function healthOutcomes(records: AttemptRecord[]) {
+  return records
+    .filter((r) => !r.isTest)
+    .map((r) => ({ r, failed: r.sent[r.sent.length - 1]!.result.errorClass !== null }))
+    .sort((a, b) => a.r.at.getTime() - b.r.at.getTime())
+    .map(({ r, failed }, ord) => ({ endpoint_id: r.endpointId, account_id: r.accountId, delivery_id: r.deliveryId, failed, at: sqlTimestamp(r.at), ord }));
+}
+
+function failingNotices(rows: RecordedRow[], records: AttemptRecord[], failingAfter: number): Notice[] {
+  return rows.flatMap((row) => {
+    if (row.kind !== "entered_failing") return [];
+    const latest = records.filter((r) => r.endpointId === row.id && !r.isTest).at(-1)?.sent.at(-1)?.result;
+    const error = latest?.errorMessage ?? (latest?.status ? `HTTP ${latest.status}` : "failed");
+    return [
+      {
+        kind: "endpoint_failing" as const,
+        accountId: row.account_id,
+        endpointId: row.id,
+        since: new Date(row.failing_since_ms),
+        reason: `The last ${failingAfter} attempts all failed (latest: ${error}).`,
+      },
+    ];
+  });
+}
+
+/** A scheduled attempt that ended its schedule failed, except for operational events (telling of them would loop). */
+function exhaustedNotices(rows: RecordedRow[], decided: Array<Recorded & { record: AttemptRecord }>): Notice[] {
+  const changed = new Map(rows.flatMap((row) => (row.kind === "delivery" ? [[row.id, row] as const] : [])));
+  return decided.flatMap(({ record: r, decision }) => {
+    const row = changed.get(r.deliveryId);
+    const exhausted = r.trigger === "scheduled" && decision.status === "failed" && decision.completed && !r.isTest;
+    if (!row || !exhausted || isOperationalEventType(row.event_type)) return [];
+    const last = r.sent[r.sent.length - 1]!.result;
+    return [
+      {
+        kind: "delivery_exhausted" as const,
+        accountId: r.accountId,
+        endpointId: r.endpointId,
+        deliveryId: r.deliveryId,
+        eventId: row.event_id,
+        reason: `Every scheduled attempt failed (last: ${last.errorMessage ?? `HTTP ${last.status}`}); retry it by hand once the endpoint is fixed.`,
+      },
+    ];
+  });
+}
+
+/** The product's own events about webhooks: a notice about their delivery would publish another. */
+export const isOperationalEventType = (type: string) =>
+  type.startsWith("webhook_endpoint.") || type.startsWith("webhook_delivery.") || type.startsWith("webhooks.");
 
 // Signatures are recorded only as their first characters: the full value is a MAC anyone
 // reading the history could replay against the receiver.
@@ -279,42 +379,6 @@ function withoutNul<T extends string | Record<string, string>>(value: T): T {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v.replaceAll("\u0000", "\uFFFD")])) as T;
 }
 
-/** Each endpoint's latest outcome in the group (test deliveries say nothing about health). */
-function endpointHealth(records: AttemptRecord[]) {
-  const latest = new Map<string, { accountId: string; succeeded: boolean; at: Date }>();
-  for (const r of records) {
-    if (r.isTest) continue;
-    const succeeded = r.sent[r.sent.length - 1]!.result.errorClass === null;
-    const seen = latest.get(r.endpointId);
-    if (!seen || seen.at <= r.at) latest.set(r.endpointId, { accountId: r.accountId, succeeded, at: r.at });
-  }
-  return latest;
-}
-
-async function trackFailingEndpoints(client: pg.PoolClient, failing: string[], now: Date) {
-  if (failing.length === 0) return;
-  await client.query("UPDATE webhook_endpoints SET failing_since = $2, updated_at = $2 WHERE id = ANY($1::text[]) AND failing_since IS NULL", [
-    failing,
-    sqlTimestamp(now),
-  ]);
-  const threshold = new Date(now.getTime() - deliveryConfig().autoDisableAfterMs);
-  const { rows: disabled } = await client.query<{ id: string; account_id: string }>(
-    `UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = 'failing', disabled_at = $2, updated_at = $2
-     WHERE id = ANY($1::text[]) AND status = 'active' AND deleted_at IS NULL AND failing_since <= $3
-     RETURNING id, account_id`,
-    [failing, sqlTimestamp(now), sqlTimestamp(threshold)],
-  );
-  await audit(
-    client,
-    disabled.map((endpoint) =>
-      auditEntry(SYSTEM_CALLER(endpoint.account_id), "webhook_endpoint.auto_disabled", { type: "webhook_endpoint", id: endpoint.id }, {
-        reason: `Every delivery failed since ${threshold.toISOString()}`,
-      }),
-    ),
-    now,
-  );
-}
-
 async function endGracePeriod(client: pg.PoolClient, endpointId: string, accountId: string, now: Date) {
   const { rowCount } = await client.query(
     `UPDATE webhook_endpoints SET previous_secret_encrypted = NULL, previous_secret_expires_at = NULL, updated_at = $2
@@ -322,7 +386,7 @@ async function endGracePeriod(client: pg.PoolClient, endpointId: string, account
     [endpointId, sqlTimestamp(now)],
   );
   if (!rowCount) return;
-  await audit(
+  await writeAuditEntries(
     client,
     [
       auditEntry(SYSTEM_CALLER(accountId), "webhook_endpoint.secret_switch_detected", { type: "webhook_endpoint", id: endpointId }, {
@@ -330,17 +394,6 @@ async function endGracePeriod(client: pg.PoolClient, endpointId: string, account
       }),
     ],
     now,
-  );
-}
-
-async function audit(client: pg.PoolClient, entries: ReturnType<typeof auditEntry>[], now: Date) {
-  if (entries.length === 0) return;
-  await client.query(
-    `INSERT INTO audit_log_entries (id, account_id, actor_type, actor_id, actor_label, action, target_type, target_id, metadata, created_at)
-     SELECT x.id, x."accountId", x."actorType", x."actorId", x."actorLabel", x.action, x."targetType", x."targetId", coalesce(x.metadata, '{}'), $2
-     FROM json_to_recordset($1::json) AS x(id text, "accountId" text, "actorType" text, "actorId" text, "actorLabel" text,
-       action text, "targetType" text, "targetId" text, metadata jsonb)`,
-    [JSON.stringify(entries), sqlTimestamp(now)],
   );
 }
 

@@ -3,19 +3,21 @@ import { Prisma } from "@prisma/client";
 import { z } from "zod";
 import type { Caller } from "../auth/caller";
 import { db } from "../db";
-import { deliveryCountsOutput, ENVIRONMENTS, type DeliveryCountsOutput } from "../webhooks/schemas";
+import { toEndpointOutput } from "../webhooks/endpoint-output";
+import { healthStateSql, type HealthState } from "../webhooks/health";
+import { deliveryCountsOutput, ENVIRONMENTS, healthOutput, type DeliveryCountsOutput } from "../webhooks/schemas";
+import { deliveryConfig } from "./config";
 
-// Delivery statistics: per live endpoint, settled deliveries of the last 24 hours in hourly
-// buckets, for the dashboard home and (summed) for each endpoint's `deliveries_24h`, counted
-// once here so the two never disagree. A delivery counts in the hour it settled
-// (completed_at): that is when it became a success or a failure. Test deliveries are left
-// out; they say nothing about how the endpoint does with real events.
+// Attempt statistics: per live endpoint, attempts of the last 24 hours in hourly buckets, for
+// the dashboard home and (summed) for each endpoint's `deliveries_24h`, counted once here so the
+// two never disagree. Attempts, not settled deliveries: a delivery still retrying has failed
+// already, and its failed attempts count at once. They are read from endpoint_attempt_hours
+// (kept by lib/deliveries/record-attempts.ts) on its (account_id, hour) index, so the cost does
+// not grow with the history. Test deliveries are left out; they say nothing about how the
+// endpoint does with real events.
 
 export const HOURS = 24;
 const HOUR_MS = 3_600_000;
-// Deliveries settle at most ~15 h after creation on the documented schedule; a manual retry
-// can settle an older one. This bound keeps the query on the (account_id, created_at) index.
-const OLDEST_CREATED_MS = 8 * 24 * HOUR_MS;
 export const MAX_STATS_ENDPOINTS = 200;
 
 const hourOutput = z.object({ hour: z.string(), succeeded: z.number().int(), failed: z.number().int() });
@@ -27,6 +29,7 @@ export const endpointStatsOutput = deliveryCountsOutput.extend({
   environment: z.enum(ENVIRONMENTS),
   status: z.enum(["active", "disabled"]),
   disabled_reason: z.string().nullable(),
+  health: healthOutput,
   hours: z.array(hourOutput),
 });
 export type EndpointStatsOutput = z.infer<typeof endpointStatsOutput>;
@@ -36,10 +39,16 @@ export const deliveryStatsOutput = z.object({
   from: z.string(),
   to: z.string(),
   totals: deliveryCountsOutput.extend({
+    attempts: z.number().int(),
+    /** The same number as `attempts` (the name from when settled deliveries were counted). */
     deliveries: z.number().int(),
+    /** Live endpoints, and how many of them are failing / degraded / disabled (health). */
+    endpoints: z.number().int(),
     failing_endpoints: z.number().int(),
+    degraded_endpoints: z.number().int(),
+    disabled_endpoints: z.number().int(),
   }),
-  /** Endpoints with failures first, then by success rate ascending, then busiest first. */
+  /** Failing endpoints first (soonest disabled first), then degraded, then by success rate ascending, then busiest first. */
   endpoints: z.array(endpointStatsOutput),
   /** True when the account has more live endpoints than the dashboard lists. */
   truncated: z.boolean(),
@@ -57,27 +66,19 @@ function hourWindow(now: Date) {
   return { firstHour: currentHour - (HOURS - 1), from: new Date((currentHour - (HOURS - 1)) * HOUR_MS) };
 }
 
-/** Settled deliveries of the window hour by hour, for the given endpoints (all when omitted). */
-async function settledByHour(accountId: string, now: Date, endpointIds?: string[]): Promise<Map<string, Hour[]>> {
+/** Attempts of the window hour by hour, for the given endpoints (all live ones when omitted). */
+async function attemptsByHour(accountId: string, now: Date, endpointIds?: string[]): Promise<Map<string, Hour[]>> {
   const { firstHour, from } = hourWindow(now);
-  const oldestCreated = new Date(from.getTime() - OLDEST_CREATED_MS);
   // Timestamps are stored as UTC without a zone; the epoch hour is computed in SQL and the
   // bounds are passed as text, so neither side depends on a session time zone.
-  const rows = await db.$queryRaw<{ endpoint_id: string; hour: number; succeeded: bigint; failed: bigint }[]>`
-    SELECT d.endpoint_id,
-           floor(extract(epoch FROM d.completed_at) / 3600)::int AS hour,
-           count(*) FILTER (WHERE d.status = 'succeeded') AS succeeded,
-           count(*) FILTER (WHERE d.status = 'failed') AS failed
-      FROM deliveries d
-      JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.account_id = d.account_id AND e.deleted_at IS NULL
-     WHERE d.account_id = ${accountId}
-       ${endpointIds ? Prisma.sql`AND d.endpoint_id = ANY(${endpointIds}::text[])` : Prisma.empty}
-       AND d.is_test = false
-       AND d.status IN ('succeeded', 'failed')
-       AND d.created_at >= ${oldestCreated.toISOString()}::timestamptz AT TIME ZONE 'UTC'
-       AND d.completed_at >= ${from.toISOString()}::timestamptz AT TIME ZONE 'UTC'
-       AND d.completed_at <= ${now.toISOString()}::timestamptz AT TIME ZONE 'UTC'
-     GROUP BY 1, 2`;
+  const rows = await db.$queryRaw<{ endpoint_id: string; hour: number; succeeded: number; failed: number }[]>`
+    SELECT h.endpoint_id, floor(extract(epoch FROM h.hour) / 3600)::int AS hour, h.succeeded, h.failed
+      FROM endpoint_attempt_hours h
+      JOIN webhook_endpoints e ON e.id = h.endpoint_id AND e.account_id = h.account_id AND e.deleted_at IS NULL
+     WHERE h.account_id = ${accountId}
+       ${endpointIds ? Prisma.sql`AND h.endpoint_id = ANY(${endpointIds}::text[])` : Prisma.empty}
+       AND h.hour >= ${from.toISOString()}::timestamptz AT TIME ZONE 'UTC'
+       AND h.hour <= ${now.toISOString()}::timestamptz AT TIME ZONE 'UTC'`;
   const byEndpoint = new Map<string, Hour[]>();
   for (const row of rows) {
     let hours = byEndpoint.get(row.endpoint_id);
@@ -96,32 +97,41 @@ function counts(hours: Hour[]): DeliveryCountsOutput {
   return { succeeded, failed, success_rate: rate(succeeded, failed) };
 }
 
-/** Each endpoint's settled deliveries over the window, summed: its `deliveries_24h`. */
+/** Each endpoint's attempts over the window, summed: its `deliveries_24h`. */
 export async function endpointDeliveryCounts(
   accountId: string,
   endpointIds: string[],
   now: Date = new Date(),
 ): Promise<Map<string, DeliveryCountsOutput>> {
-  const byEndpoint = endpointIds.length === 0 ? new Map<string, Hour[]>() : await settledByHour(accountId, now, endpointIds);
+  const byEndpoint = endpointIds.length === 0 ? new Map<string, Hour[]>() : await attemptsByHour(accountId, now, endpointIds);
   return new Map(endpointIds.map((id) => [id, counts(byEndpoint.get(id) ?? emptyHours())]));
 }
 
-/** The dashboard home: every live endpoint's hours, failing endpoints first, and the totals. */
+const STATE_ORDER: Record<HealthState, number> = { failing: 0, degraded: 1, disabled: 2, healthy: 3 };
+
+/** The dashboard home: every live endpoint's health and hours, failing endpoints first, and the totals. */
 export async function deliveryStats(caller: Caller, now: Date = new Date()): Promise<DeliveryStatsOutput> {
   const { firstHour, from } = hourWindow(now);
-  const [endpoints, byEndpoint] = await Promise.all([
+  const settings = deliveryConfig();
+  const [endpoints, byEndpoint, byState] = await Promise.all([
     db.webhookEndpoint.findMany({
       where: { accountId: caller.accountId, deletedAt: null },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
       take: MAX_STATS_ENDPOINTS + 1,
-      select: { id: true, url: true, description: true, environment: true, status: true, disabledReason: true },
     }),
-    settledByHour(caller.accountId, now),
+    attemptsByHour(caller.accountId, now),
+    // Totals over every live endpoint, listed or not.
+    db.$queryRawUnsafe<{ state: HealthState; n: number }[]>(
+      `SELECT ${healthStateSql("w", settings)} AS state, count(*)::int AS n
+         FROM webhook_endpoints w WHERE w.account_id = $1 AND w.deleted_at IS NULL GROUP BY 1`,
+      caller.accountId,
+    ),
   ]);
 
   const listed = endpoints.slice(0, MAX_STATS_ENDPOINTS);
   const stats = listed.map((endpoint) => {
     const hours = byEndpoint.get(endpoint.id) ?? emptyHours();
+    const { health } = toEndpointOutput(endpoint, now);
     return {
       id: endpoint.id,
       url: endpoint.url,
@@ -129,28 +139,35 @@ export async function deliveryStats(caller: Caller, now: Date = new Date()): Pro
       environment: endpoint.environment,
       status: endpoint.status,
       disabled_reason: endpoint.disabledReason,
+      health,
       ...counts(hours),
       hours: hours.map((h, i) => ({ hour: new Date((firstHour + i) * HOUR_MS).toISOString(), ...h })),
     };
   });
   stats.sort(
     (a, b) =>
-      Number(b.failed > 0) - Number(a.failed > 0) ||
+      STATE_ORDER[a.health.state] - STATE_ORDER[b.health.state] ||
+      (a.health.disables_at ?? "").localeCompare(b.health.disables_at ?? "") ||
       (a.success_rate ?? 2) - (b.success_rate ?? 2) ||
       b.succeeded + b.failed - (a.succeeded + a.failed),
   );
 
   const succeeded = stats.reduce((n, e) => n + e.succeeded, 0);
   const failed = stats.reduce((n, e) => n + e.failed, 0);
+  const inState = (state: HealthState) => byState.find((row) => row.state === state)?.n ?? 0;
   return deliveryStatsOutput.parse({
     from: from.toISOString(),
     to: now.toISOString(),
     totals: {
+      attempts: succeeded + failed,
       deliveries: succeeded + failed,
       succeeded,
       failed,
       success_rate: rate(succeeded, failed),
-      failing_endpoints: stats.filter((e) => e.failed > 0).length,
+      endpoints: byState.reduce((n, row) => n + row.n, 0),
+      failing_endpoints: inState("failing"),
+      degraded_endpoints: inState("degraded"),
+      disabled_endpoints: inState("disabled"),
     },
     endpoints: stats,
     truncated: endpoints.length > MAX_STATS_ENDPOINTS,

@@ -1,4 +1,5 @@
 import "server-only";
+import type { Prisma } from "@prisma/client";
 import type pg from "pg";
 import { newId } from "../ids";
 import { sqlQuery, sqlTimestamp } from "../db";
@@ -57,7 +58,33 @@ RETURNING id, account_id`;
  */
 export async function recordNotices(client: pg.PoolClient, notices: Notice[], now: Date): Promise<OutboxMessage[]> {
   if (notices.length === 0) return [];
-  const rows = notices.map((notice) => ({
+  const { rows: inserted } = await sqlQuery<{ id: string; account_id: string }>(
+    "notices_insert",
+    INSERT_SQL,
+    [JSON.stringify(noticeRows(notices)), sqlTimestamp(now)],
+    client,
+  );
+  const messages = handOvers(inserted);
+  await writeOutbox(messages, client);
+  return messages;
+}
+
+/** The same on a Prisma transaction (a change made through Prisma, such as a person disabling an endpoint). */
+export async function recordNoticesTx(tx: Prisma.TransactionClient, notices: Notice[], now: Date): Promise<OutboxMessage[]> {
+  if (notices.length === 0) return [];
+  const inserted = await tx.$queryRawUnsafe<{ id: string; account_id: string }[]>(INSERT_SQL, JSON.stringify(noticeRows(notices)), sqlTimestamp(now));
+  const messages = handOvers(inserted);
+  if (messages.length > 0) {
+    await tx.outboxMessage.createMany({
+      data: messages.map((m) => ({ id: m.id, accountId: m.accountId, name: m.name, data: m.data as Prisma.InputJsonObject, createdAt: now })),
+      skipDuplicates: true,
+    });
+  }
+  return messages;
+}
+
+function noticeRows(notices: Notice[]) {
+  return notices.map((notice) => ({
     id: newId("ntc"),
     account_id: notice.accountId,
     kind: notice.kind,
@@ -68,15 +95,10 @@ export async function recordNotices(client: pg.PoolClient, notices: Notice[], no
     data: details(notice),
     dedupe_key: dedupeKey(notice),
   }));
-  const { rows: inserted } = await sqlQuery<{ id: string; account_id: string }>(
-    "notices_insert",
-    INSERT_SQL,
-    [JSON.stringify(rows), sqlTimestamp(now)],
-    client,
-  );
+}
+
+function handOvers(inserted: Array<{ id: string; account_id: string }>): OutboxMessage[] {
   const byAccount = new Map<string, string[]>();
   for (const row of inserted) byAccount.set(row.account_id, [...(byAccount.get(row.account_id) ?? []), row.id]);
-  const messages = [...byAccount].map(([accountId, ids]) => noticesRecordedMessage({ account_id: accountId, notice_ids: ids }));
-  await writeOutbox(messages, client);
-  return messages;
+  return [...byAccount].map(([accountId, ids]) => noticesRecordedMessage({ account_id: accountId, notice_ids: ids }));
 }

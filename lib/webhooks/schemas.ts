@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { EVENT_TYPE_NAMES, isEventType } from "./event-types";
+import { HEALTH_STATES, RECENT_ATTEMPTS } from "./health";
 import { DEFAULT_GRACE_PERIOD_SECONDS, MAX_GRACE_PERIOD_SECONDS, MAX_URL_LENGTH } from "./limits";
 
 export const ENVIRONMENTS = ["production", "staging", "development"] as const;
@@ -48,6 +49,32 @@ export const rotateSecretInput = z.strictObject({
 });
 export type RotateSecretInput = z.infer<typeof rotateSecretInput>;
 
+/** Plain-language reading of the last failed attempt (lib/webhooks/diagnosis.ts). */
+export const diagnosisOutput = z.object({
+  code: z.string(),
+  summary: z.string(),
+  action: z.string(),
+  response_excerpt: z.string().nullable(),
+  attempted_at: z.string(),
+});
+
+/** The endpoint's health from its recent attempts (lib/webhooks/health.ts). */
+export const healthOutput = z.object({
+  state: z.enum(HEALTH_STATES),
+  /** Since when: the first failed attempt of the run (failing), or when it was disabled. */
+  since: z.string().nullable(),
+  disabled_reason: z.string().nullable(),
+  consecutive_failures: z.number().int(),
+  /** Failed attempts among the last `recent_attempts_considered`. */
+  recent_failures: z.number().int(),
+  recent_attempts_considered: z.literal(RECENT_ATTEMPTS),
+  /** While failing: when it will be disabled automatically unless an attempt succeeds before. */
+  disables_at: z.string().nullable(),
+  /** While not healthy, on GET /webhooks/{id} only (null in lists). */
+  diagnosis: diagnosisOutput.nullable(),
+});
+export type HealthOutput = z.infer<typeof healthOutput>;
+
 // Output schemas: what the API may say about an endpoint. No secret field exists here, so a
 // list or GET cannot carry one; the secret has its own response shapes below.
 export const endpointOutput = z.object({
@@ -63,16 +90,17 @@ export const endpointOutput = z.object({
   /** While a rolled-out secret still signs X-DB24x7-Signature (see secrets.ts). */
   previous_secret_expires_at: z.string().nullable(),
   failing_since: z.string().nullable(),
+  health: healthOutput,
   created_at: z.string(),
   updated_at: z.string(),
 });
 export type EndpointOutput = z.infer<typeof endpointOutput>;
 
-/** Settled deliveries over the last 24 hours (lib/deliveries/stats.ts counts them). */
+/** Attempts over the last 24 hours, test deliveries left out (lib/deliveries/stats.ts counts them). */
 export const deliveryCountsOutput = z.object({
   succeeded: z.number().int(),
   failed: z.number().int(),
-  /** succeeded / (succeeded + failed); null when nothing settled. */
+  /** succeeded / (succeeded + failed) attempts; null when none was made. */
   success_rate: z.number().nullable(),
 });
 export type DeliveryCountsOutput = z.infer<typeof deliveryCountsOutput>;

@@ -3,6 +3,9 @@ import type { Prisma, WebhookEndpoint } from "@prisma/client";
 import { auditEntry } from "../audit/record";
 import type { Caller } from "../auth/caller";
 import { db } from "../db";
+import { dispatch, type OutboxMessage } from "../deliveries/outbox";
+import { recordNoticesTx } from "../notices/record";
+import { cancelOpenDeliveriesTx } from "./disable-endpoints";
 import { assertUrlAllowed, assertUrlShape } from "./check-url";
 import { toEndpointOutput } from "./endpoint-output";
 import { AUDIT_TARGET, findEndpoint, lockEndpoint } from "./queries";
@@ -21,14 +24,17 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 /**
  * Edits an endpoint's settings and/or enables or disables it. The URL (with DNS) is checked
  * before the transaction; inside it the row is locked, the network-free rules are checked
- * again against what will be stored, and the write and its audit entries commit together.
+ * again against what will be stored, and the write and its audit entries commit together. Disabling
+ * cancels the endpoint's open deliveries and records the `endpoint_disabled` notice in the same
+ * transaction.
  */
 export async function updateEndpoint(caller: Caller, endpointId: string, input: UpdateEndpointInput): Promise<EndpointOutput> {
   const before = await findEndpoint(caller.accountId, endpointId);
   const environment = input.environment ?? before.environment;
   if (input.url !== undefined && input.url !== before.url) await assertUrlAllowed(input.url, environment);
 
-  return db.$transaction(async (tx) => {
+  let handOvers: OutboxMessage[] = [];
+  const output = await db.$transaction(async (tx) => {
     const current = await lockEndpoint(tx, caller.accountId, endpointId);
     const data: Prisma.WebhookEndpointUpdateManyMutationInput = {};
     const changes: Record<string, { from: Prisma.InputJsonValue; to: Prisma.InputJsonValue }> = {};
@@ -42,8 +48,10 @@ export async function updateEndpoint(caller: Caller, endpointId: string, input: 
       assertUrlShape(input.url ?? current.url, input.environment ?? current.environment);
     }
     const statusChange = input.status !== undefined && input.status !== current.status ? input.status : null;
-    if (statusChange === "disabled") Object.assign(data, { status: "disabled", disabledReason: "manual", disabledAt: new Date() });
-    if (statusChange === "active") Object.assign(data, { status: "active", disabledReason: null, disabledAt: null, failingSince: null });
+    const now = new Date();
+    if (statusChange === "disabled") Object.assign(data, { status: "disabled", disabledReason: "manual", disabledAt: now });
+    // Enabled again: a new run of attempts starts (the recent bits stay, so it shows degraded).
+    if (statusChange === "active") Object.assign(data, { status: "active", disabledReason: null, disabledAt: null, failingSince: null, failureStreak: 0 });
     if (Object.keys(data).length === 0) return toEndpointOutput(current);
 
     await tx.webhookEndpoint.updateMany({ where: { id: endpointId, accountId: caller.accountId, deletedAt: null }, data });
@@ -55,7 +63,17 @@ export async function updateEndpoint(caller: Caller, endpointId: string, input: 
       entries.push(auditEntry(caller, "webhook_endpoint.enabled", target, { previous_reason: current.disabledReason }));
     }
     await tx.auditLogEntry.createMany({ data: entries });
+    if (statusChange === "disabled") {
+      await cancelOpenDeliveriesTx(tx, caller.accountId, endpointId, `by ${caller.actor.label}`, now);
+      handOvers = await recordNoticesTx(
+        tx,
+        [{ kind: "endpoint_disabled", accountId: caller.accountId, endpointId, disabledAt: now, automatic: false, reason: `Disabled by ${caller.actor.label}.` }],
+        now,
+      );
+    }
     const updated: WebhookEndpoint = await tx.webhookEndpoint.findFirstOrThrow({ where: { id: endpointId, accountId: caller.accountId } });
     return toEndpointOutput(updated);
   });
+  await dispatch(handOvers);
+  return output;
 }

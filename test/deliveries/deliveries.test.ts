@@ -260,10 +260,13 @@ describe("the retry schedule", () => {
     await waitFor(async () => (await delivery(account, id)).status === "succeeded", 10_000, "the replay of a stopped delivery");
   });
 
-  it("disables an endpoint whose deliveries have all failed for the configured time", async () => {
+  it("disables an endpoint whose attempts have all failed for the configured time", async () => {
     const ep = await endpoint(account, "/failing-for-days", { types: ["database.connection_failed"] });
     failUntil.set("/failing-for-days", 100);
-    await db.webhookEndpoint.update({ where: { id: ep.id }, data: { failingSince: new Date(Date.now() - 6 * 86_400_000) } });
+    await db.webhookEndpoint.update({
+      where: { id: ep.id },
+      data: { failingSince: new Date(Date.now() - 6 * 86_400_000), failureStreak: 30, recentFailures: 0xfffff },
+    });
     const res = await publish(account, { type: "database.connection_failed", data: sample("database.connection_failed") });
     await waitFor(async () => (await db.webhookEndpoint.findUniqueOrThrow({ where: { id: ep.id } })).status === "disabled", 10_000, "auto-disable");
     const saved = await db.webhookEndpoint.findUniqueOrThrow({ where: { id: ep.id } });

@@ -1,7 +1,7 @@
-// The dashboard's delivery statistics against a real database: rows inserted directly, read
-// back through GET /api/v1/stats/deliveries and the lib function with a fixed clock.
+// The dashboard's statistics against a real database: hourly attempt counts and endpoint health
+// columns written directly, read back through GET /api/v1/stats/deliveries and the lib function
+// with a fixed clock. (test/deliveries/health.test.ts has the attempts themselves keep them.)
 import { beforeAll, describe, expect, it } from "vitest";
-import type { DeliveryStatus } from "@prisma/client";
 import * as statsRoute from "@/app/api/v1/stats/deliveries/route";
 import { db } from "@/lib/db";
 import { deliveryStats, HOURS } from "@/lib/deliveries/stats";
@@ -18,7 +18,11 @@ const ago = (ms: number) => new Date(NOW.getTime() - ms);
 let a: TestAccount;
 let b: TestAccount;
 
-async function endpoint(acc: TestAccount, url: string, extra: { deletedAt?: Date; status?: "active" | "disabled" } = {}) {
+async function endpoint(
+  acc: TestAccount,
+  url: string,
+  extra: { deletedAt?: Date; status?: "active" | "disabled"; failureStreak?: number; recentFailures?: number; failingSince?: Date } = {},
+) {
   const id = newId("we");
   await db.webhookEndpoint.create({
     data: { id, accountId: acc.accountId, url, eventTypes: ["alert.critical"], secretEncrypted: "unused", ...extra },
@@ -26,29 +30,13 @@ async function endpoint(acc: TestAccount, url: string, extra: { deletedAt?: Date
   return id;
 }
 
-async function delivery(
-  acc: TestAccount,
-  endpointId: string,
-  status: DeliveryStatus,
-  completedAt: Date | null,
-  options: { isTest?: boolean; createdAt?: Date } = {},
-) {
-  const eventId = newId("evt");
-  await db.event.create({
-    data: { id: eventId, accountId: acc.accountId, type: "alert.critical", environment: "production", body: "{}", isTest: options.isTest ?? false },
-  });
-  await db.delivery.create({
-    data: {
-      id: newId("dlv"),
-      accountId: acc.accountId,
-      eventId,
-      endpointId,
-      eventType: "alert.critical",
-      status,
-      isTest: options.isTest ?? false,
-      completedAt,
-      createdAt: options.createdAt ?? completedAt ?? NOW,
-    },
+/** Attempts counted in the hour `at` falls in. */
+async function attempts(acc: TestAccount, endpointId: string, at: Date, succeeded: number, failed: number) {
+  const hour = new Date(Math.floor(at.getTime() / HOUR) * HOUR);
+  await db.endpointAttemptHour.upsert({
+    where: { endpointId_hour: { endpointId, hour } },
+    create: { endpointId, accountId: acc.accountId, hour, succeeded, failed },
+    update: { succeeded: { increment: succeeded }, failed: { increment: failed } },
   });
 }
 
@@ -56,49 +44,61 @@ let healthy: string;
 let flaky: string;
 let idle: string;
 let deleted: string;
+let failing: string;
 
 beforeAll(async () => {
   [a, b] = await Promise.all([createTestAccount("Stats A"), createTestAccount("Stats B")]);
   healthy = await endpoint(a, "https://hooks.example.com/healthy");
-  flaky = await endpoint(a, "https://hooks.example.com/flaky");
+  flaky = await endpoint(a, "https://hooks.example.com/flaky", { failureStreak: 1, recentFailures: 0b101, failingSince: ago(60_000) });
   idle = await endpoint(a, "https://hooks.example.com/idle", { status: "disabled" });
   deleted = await endpoint(a, "https://hooks.example.com/deleted", { deletedAt: ago(HOUR) });
-  const other = await endpoint(b, "https://hooks.example.com/other-account");
+  // Failing with no attempt in the window: its attempts are older, its health is what it is now.
+  failing = await endpoint(a, "https://hooks.example.com/failing", { failureStreak: 6, recentFailures: 0b111111, failingSince: ago(30 * HOUR) });
+  const other = await endpoint(b, "https://hooks.example.com/other-account", { failureStreak: 5, recentFailures: 0b11111, failingSince: ago(HOUR) });
 
   // healthy: 3 successes this hour, 1 two hours ago.
-  for (let i = 0; i < 3; i++) await delivery(a, healthy, "succeeded", ago(60_000 * (i + 1)));
-  await delivery(a, healthy, "succeeded", ago(2 * HOUR));
-  // flaky: 1 success and 2 failures an hour ago; 1 failure settled now from an event created
-  // 20 hours ago (counts when it settled).
-  await delivery(a, flaky, "succeeded", ago(HOUR));
-  await delivery(a, flaky, "failed", ago(HOUR));
-  await delivery(a, flaky, "failed", ago(HOUR + 30 * 60_000));
-  await delivery(a, flaky, "failed", ago(60_000), { createdAt: ago(20 * HOUR) });
+  await attempts(a, healthy, ago(60_000), 3, 0);
+  await attempts(a, healthy, ago(2 * HOUR), 1, 0);
+  // flaky: 1 success and 1 failure an hour ago, 1 failure the hour before, 1 failure now (a
+  // delivery still retrying: its failed attempt counts at once).
+  await attempts(a, flaky, ago(HOUR), 1, 1);
+  await attempts(a, flaky, ago(HOUR + 30 * 60_000), 0, 1);
+  await attempts(a, flaky, ago(60_000), 0, 1);
 
   // None of these count.
-  await delivery(a, healthy, "failed", ago(60_000), { isTest: true }); // a test delivery
-  await delivery(a, healthy, "succeeded", ago(25 * HOUR)); // before the window
-  await delivery(a, healthy, "retrying", null); // not settled
-  await delivery(a, healthy, "pending", null);
-  await delivery(a, healthy, "cancelled", ago(60_000));
-  await delivery(a, deleted, "failed", ago(60_000)); // deleted endpoint
-  await delivery(b, other, "failed", ago(60_000)); // another account
+  await attempts(a, healthy, ago(25 * HOUR), 1, 0); // before the window
+  await attempts(a, failing, ago(30 * HOUR), 0, 6);
+  await attempts(a, deleted, ago(60_000), 0, 1); // deleted endpoint
+  await attempts(b, other, ago(60_000), 0, 1); // another account
 });
 
 describe("delivery statistics", () => {
-  it("counts settled deliveries per endpoint per hour, failing endpoints first", async () => {
+  it("counts attempts per endpoint per hour, endpoints by health, failing endpoints first", async () => {
     const stats = await deliveryStats(a.users.viewer.caller, NOW);
-    expect(stats.totals).toEqual({ deliveries: 8, succeeded: 5, failed: 3, success_rate: 5 / 8, failing_endpoints: 1 });
+    expect(stats.totals).toEqual({
+      attempts: 8,
+      deliveries: 8,
+      succeeded: 5,
+      failed: 3,
+      success_rate: 5 / 8,
+      endpoints: 4,
+      failing_endpoints: 1,
+      degraded_endpoints: 1,
+      disabled_endpoints: 1,
+    });
     expect(stats.from).toBe(new Date(Math.floor(NOW.getTime() / HOUR) * HOUR - (HOURS - 1) * HOUR).toISOString());
     expect(stats.to).toBe(NOW.toISOString());
     expect(stats.truncated).toBe(false);
 
-    // Failing first; an endpoint without deliveries is listed last, with no rate.
-    expect(stats.endpoints.map((e) => e.id)).toEqual([flaky, healthy, idle]);
-    const [f, h, i] = stats.endpoints;
+    // Failing first, then degraded, disabled, healthy.
+    expect(stats.endpoints.map((e) => e.id)).toEqual([failing, flaky, idle, healthy]);
+    const [x, f, i, h] = stats.endpoints;
+    expect(x).toMatchObject({ succeeded: 0, failed: 0, success_rate: null, health: { state: "failing", consecutive_failures: 6 } });
+    expect(x.health.disables_at).toBe(new Date(ago(30 * HOUR).getTime() + 5 * 86_400_000).toISOString());
     expect(f).toMatchObject({ url: "https://hooks.example.com/flaky", succeeded: 1, failed: 3, success_rate: 0.25 });
-    expect(h).toMatchObject({ succeeded: 4, failed: 0, success_rate: 1 });
-    expect(i).toMatchObject({ status: "disabled", succeeded: 0, failed: 0, success_rate: null });
+    expect(f.health).toMatchObject({ state: "degraded", recent_failures: 2, consecutive_failures: 1, disables_at: null });
+    expect(h).toMatchObject({ succeeded: 4, failed: 0, success_rate: 1, health: { state: "healthy" } });
+    expect(i).toMatchObject({ status: "disabled", succeeded: 0, failed: 0, success_rate: null, health: { state: "disabled" } });
     expect(stats.endpoints.some((e) => e.id === deleted)).toBe(false);
 
     for (const e of stats.endpoints) {
@@ -117,7 +117,7 @@ describe("delivery statistics", () => {
     const res = await call(statsRoute.GET, { path: "/api/v1/stats/deliveries", headers: bearer(b.keys.viewer) });
     expect(res.status).toBe(200);
     expect(res.json.endpoints.map((e: { url: string }) => e.url)).toEqual(["https://hooks.example.com/other-account"]);
-    expect(res.json.totals).toMatchObject({ deliveries: 1, failed: 1, success_rate: 0, failing_endpoints: 1 });
+    expect(res.json.totals).toMatchObject({ attempts: 1, failed: 1, success_rate: 0, endpoints: 1, failing_endpoints: 1 });
 
     const cookie = await sessionCookie(a.users.viewer.id, a.users.viewer.email);
     const viaSession = await call(statsRoute.GET, { path: "/api/v1/stats/deliveries", headers: { cookie } });
@@ -134,7 +134,7 @@ describe("delivery statistics", () => {
     const empty = await createTestAccount("Stats empty");
     const res = await call(statsRoute.GET, { path: "/api/v1/stats/deliveries", headers: bearer(empty.keys.admin) });
     expect(res.json).toMatchObject({
-      totals: { deliveries: 0, succeeded: 0, failed: 0, success_rate: null, failing_endpoints: 0 },
+      totals: { attempts: 0, succeeded: 0, failed: 0, success_rate: null, endpoints: 0, failing_endpoints: 0 },
       endpoints: [],
     });
   });

@@ -6,7 +6,6 @@ import * as rotateRoute from "@/app/api/v1/webhooks/[endpointId]/rotate-secret/r
 import * as eventTypesRoute from "@/app/api/v1/event-types/route";
 import * as auditRoute from "@/app/api/v1/audit-log/route";
 import { db } from "@/lib/db";
-import { newId } from "@/lib/ids";
 import { signingSecretsFor } from "@/lib/webhooks/secrets";
 import { createTestAccount, sessionCookie, type TestAccount } from "../support/fixtures";
 import { bearer, call, ORIGIN } from "../support/http";
@@ -137,33 +136,35 @@ describe("reading endpoints", () => {
     }
   });
 
-  it("computes the 24-hour success rate from settled deliveries", async () => {
+  it("computes the 24-hour success rate from attempts, and shows health", async () => {
     const endpoint = await create(a);
-    const eventId = newId("evt");
-    await db.event.create({ data: { id: eventId, accountId: a.accountId, type: "alert.critical", environment: "production", body: "{}" } });
-    const statuses = ["succeeded", "succeeded", "succeeded", "failed", "pending", "retrying"] as const;
-    const old = new Date(Date.now() - 25 * 3600 * 1000);
-    for (const [i, status] of [...statuses, "failed" as const, "failed" as const].entries()) {
-      const otherEvent = newId("evt");
-      await db.event.create({ data: { id: otherEvent, accountId: a.accountId, type: "alert.critical", environment: "production", body: "{}" } });
-      await db.delivery.create({
-        data: {
-          id: newId("dlv"),
-          accountId: a.accountId,
-          eventId: i === 0 ? eventId : otherEvent,
-          endpointId: endpoint.json.id,
-          eventType: "alert.critical",
-          status,
-          // One failure settled yesterday and one failed test delivery do not count.
-          completedAt: status === "succeeded" || status === "failed" ? (i === statuses.length ? old : new Date()) : null,
-          isTest: i === statuses.length + 1,
-        },
-      });
-    }
+    const hour = (ago: number) => new Date((Math.floor(Date.now() / 3_600_000) - ago) * 3_600_000);
+    await db.endpointAttemptHour.createMany({
+      data: [
+        { endpointId: endpoint.json.id, accountId: a.accountId, hour: hour(0), succeeded: 2, failed: 1 },
+        { endpointId: endpoint.json.id, accountId: a.accountId, hour: hour(3), succeeded: 1, failed: 0 },
+        // Yesterday's hour does not count.
+        { endpointId: endpoint.json.id, accountId: a.accountId, hour: hour(25), succeeded: 0, failed: 9 },
+      ],
+    });
+    await db.webhookEndpoint.update({ where: { id: endpoint.json.id }, data: { recentFailures: 0b10, failureStreak: 0 } });
     const one = await call(item.GET, { headers: bearer(a.keys.viewer), params: at(endpoint.json.id) });
     expect(one.json.deliveries_24h).toEqual({ succeeded: 3, failed: 1, success_rate: 0.75 });
+    // Degraded, but no failed attempt in its history to read (the counts were written directly).
+    expect(one.json.health).toEqual({
+      state: "degraded",
+      since: null,
+      disabled_reason: null,
+      consecutive_failures: 0,
+      recent_failures: 1,
+      recent_attempts_considered: 20,
+      disables_at: null,
+      diagnosis: null,
+    });
     const list = await call(collection.GET, { headers: bearer(a.keys.admin), path: "/api/v1/webhooks?limit=100" });
-    expect(list.json.data.find((e: { id: string }) => e.id === endpoint.json.id).deliveries_24h.success_rate).toBe(0.75);
+    const listed = list.json.data.find((e: { id: string }) => e.id === endpoint.json.id);
+    expect(listed.deliveries_24h.success_rate).toBe(0.75);
+    expect(listed.health.state).toBe("degraded");
   });
 
   it("paginates newest first", async () => {
