@@ -21,9 +21,10 @@ import {
   secretOutput,
   updateEndpointInput,
 } from "../webhooks/schemas";
+import { retentionOutput, updateRetentionInput } from "../retention/schemas";
 import { paginationQuery } from "./pagination";
 
-type Role = "viewer" | "admin";
+type Role = "viewer" | "admin" | "owner";
 
 export interface Operation {
   method: "GET" | "POST" | "PATCH" | "DELETE";
@@ -82,8 +83,23 @@ export const OPERATIONS: Operation[] = [
   { method: "GET", path: "/api/v1/event-types", summary: "The event-type catalog: each type's data JSON Schema and a sample", role: "viewer" },
   { method: "GET", path: "/api/v1/audit-log", summary: "The account's audit log", role: "admin", query: auditLogQuery, response: listOf(auditEntryOutput) },
   { method: "GET", path: "/api/v1/stats/deliveries", summary: "Per endpoint, settled deliveries per hour over the last 24 hours", role: "viewer" },
+  { method: "GET", path: "/api/v1/account/retention", summary: "How many days history and response bodies are kept", role: "viewer", response: retentionOutput },
+  {
+    method: "PATCH",
+    path: "/api/v1/account/retention",
+    summary: "Change how many days history (1–365) and response bodies (at most the history's days) are kept",
+    role: "owner",
+    body: updateRetentionInput,
+    response: retentionOutput,
+  },
   { method: "GET", path: "/api/v1/openapi.json", summary: "This document", role: "viewer" },
 ];
+
+const roleNote: Record<Role, string> = {
+  viewer: "Any member of the account.",
+  admin: "Requires an admin or owner (or an admin API key).",
+  owner: "Requires an owner, signed in to the dashboard (API keys are at most admin).",
+};
 
 const errorSchema = {
   type: "object",
@@ -119,7 +135,7 @@ export function openApiDocument(serverUrl: string) {
     const status = String(op.status ?? 200);
     (paths[op.path] ??= {})[op.method.toLowerCase()] = {
       summary: op.summary,
-      description: [op.description, op.role === "admin" ? "Requires an admin or owner (or an admin API key)." : "Any member of the account."]
+      description: [op.description, roleNote[op.role]]
         .filter(Boolean)
         .join(" "),
       parameters: [...pathParams, ...(op.query ? queryParameters(op.query) : [])],
