@@ -136,6 +136,11 @@ async function deleteHours(pool: pg.Pool, accountId: string, before: Date, limit
   return rowCount ?? 0;
 }
 
+// What the daily run uses: rows per transaction, a step's time budget and the pause between
+// batches. Short transactions that leave the database to deliveries most of the time, and
+// steps short enough that a crash repeats little.
+export const PURGE_DEFAULTS = { batchSize: 1000, budgetMs: 20_000, pauseMs: 20 } as const;
+
 export interface PurgeOptions {
   now: Date;
   /** Rows per transaction. */
