@@ -176,6 +176,7 @@ async function runBench(databaseUrl: string, label: string, onLatencyPhase?: () 
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,
+      BENCH_BUILD_CHECKED: process.env.BENCH_DIST_DIR || ".next-bench",
       BENCH_EVENTS: process.env.BENCH_EVENTS ?? "500",
       BENCH_ENDPOINTS: process.env.BENCH_ENDPOINTS ?? "10",
       BENCH_LATENCY_SECONDS: String(LATENCY_SECONDS),

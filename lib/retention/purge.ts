@@ -199,11 +199,11 @@ export async function purgeAccountSlice(
       return n < size;
     },
   ];
+  // At least one batch a slice, so a slice always makes progress.
   for (const phase of phases) {
     for (;;) {
+      if (await phase()) break;
       if (Date.now() >= deadline) return { done: false, counts };
-      const finished = await phase();
-      if (finished) break;
       await pause();
     }
   }
