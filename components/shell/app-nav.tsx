@@ -10,6 +10,7 @@ const SECTIONS = [
     items: [
       { href: "/settings/integrations/webhooks", label: "Webhooks", group: "Integrations" },
       { href: "/settings/api-keys", label: "API keys" },
+      { href: "/settings/retention", label: "Data retention" },
     ],
   },
   { items: [{ href: "/docs", label: "Docs" }] },

@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { DeliveryStatus } from "@prisma/client";
 import { db, sqlPool } from "@/lib/db";
+import { getDelivery } from "@/lib/deliveries/queries";
 import { newId } from "@/lib/ids";
 import { accountsToPurge, purgeAccountSlice, type AccountRetention } from "@/lib/retention/purge";
 import { createTestAccount, type TestAccount } from "../support/fixtures";
@@ -171,6 +172,15 @@ describe("the retention purge", () => {
     const bodies = (id: string) => after.attempts.filter((x) => x.deliveryId === id).map((x) => x.responseBody);
     expect(bodies(aRows.tenDays)).toEqual([null, null]);
     expect(bodies(aRows.twoDays).sort()).toEqual(["oops", "thanks"]);
+
+    // The API tells a trimmed body from an empty one.
+    const trimmed = await getDelivery(a.users.viewer.caller, aRows.tenDays);
+    expect(trimmed.attempts.map((x) => x.response)).toMatchObject([
+      { status: 200, body: "", body_trimmed: true },
+      { status: 500, body: "", body_trimmed: true },
+    ]);
+    const kept = await getDelivery(a.users.viewer.caller, aRows.twoDays);
+    expect(kept.attempts.map((x) => x.response)).toMatchObject([{ body: "thanks", body_trimmed: false }, { body: "oops", body_trimmed: false }]);
 
     // Another account with its own, longer retention is untouched.
     expect(await snapshot(b.accountId)).toEqual(bBefore);
