@@ -136,9 +136,8 @@ async function deleteHours(pool: pg.Pool, accountId: string, before: Date, limit
   return rowCount ?? 0;
 }
 
-// What the daily run uses: rows per transaction, a step's time budget and the pause between
-// batches. Short transactions that leave the database to deliveries most of the time, and
-// steps short enough that a crash repeats little.
+// What the daily run uses: rows per transaction, a step's time budget and the least pause
+// between batches. Short transactions, and steps short enough that a crash repeats little.
 export const PURGE_DEFAULTS = { batchSize: 1000, budgetMs: 20_000, pauseMs: 20 } as const;
 
 export interface PurgeOptions {
@@ -147,7 +146,10 @@ export interface PurgeOptions {
   batchSize: number;
   /** Stop after this long and answer done: false; the next call goes on where this one stopped. */
   budgetMs: number;
-  /** Pause between batches, so the purge leaves the database to deliveries most of the time. */
+  /**
+   * Least pause between batches. The pause is at least as long as the batch took, so the purge
+   * has the database at most half the time, however busy the machine is.
+   */
   pauseMs?: number;
 }
 
@@ -166,7 +168,8 @@ export async function purgeAccountSlice(
   const bodiesBefore = new Date(options.now.getTime() - account.bodyRetentionDays * DAY);
   const deadline = Date.now() + options.budgetMs;
   const size = options.batchSize;
-  const pause = () => (options.pauseMs ? new Promise((r) => setTimeout(r, options.pauseMs)) : undefined);
+  const pause = (tookMs: number) =>
+    options.pauseMs === undefined ? undefined : new Promise((r) => setTimeout(r, Math.max(options.pauseMs ?? 0, tookMs)));
 
   // Each phase runs batches until one comes back short. History goes before bodies are
   // trimmed, so no body is trimmed in a row about to be removed.
@@ -202,9 +205,10 @@ export async function purgeAccountSlice(
   // At least one batch a slice, so a slice always makes progress.
   for (const phase of phases) {
     for (;;) {
+      const started = Date.now();
       if (await phase()) break;
       if (Date.now() >= deadline) return { done: false, counts };
-      await pause();
+      await pause(Date.now() - started);
     }
   }
   return { done: true, counts };

@@ -8,5 +8,6 @@ ALTER TABLE "accounts" ADD CONSTRAINT "accounts_body_retention_days_check"
 
 -- Attempts still holding a body, oldest first per account: the trim walks this index, and a
 -- trimmed row leaves it, so it stays a few days of attempts however long history is kept.
-CREATE INDEX "delivery_attempts_body_kept_idx" ON "delivery_attempts"("account_id", "created_at")
+-- IF NOT EXISTS: on a large table an operator may have built it CONCURRENTLY beforehand (README).
+CREATE INDEX IF NOT EXISTS "delivery_attempts_body_kept_idx" ON "delivery_attempts"("account_id", "created_at")
   WHERE "response_body" IS NOT NULL;
