@@ -213,3 +213,27 @@ export async function purgeAccountSlice(
   }
   return { done: true, counts };
 }
+
+/**
+ * One bounded slice over many accounts: purges accounts[from…] in order until the time budget is
+ * spent, and answers where the next slice starts (accounts.length when all are done). A step
+ * per slice, not per account, keeps a run's step count independent of the number of accounts.
+ */
+export async function purgeAccountsSlice(
+  pool: pg.Pool,
+  accounts: AccountRetention[],
+  from: number,
+  options: PurgeOptions,
+): Promise<{ next: number; counts: PurgeCounts }> {
+  const deadline = Date.now() + options.budgetMs;
+  let counts = emptyCounts();
+  let next = from;
+  while (next < accounts.length) {
+    const slice = await purgeAccountSlice(pool, accounts[next]!, { ...options, budgetMs: Math.max(0, deadline - Date.now()) });
+    counts = addCounts(counts, slice.counts);
+    if (!slice.done) break;
+    next++;
+    if (Date.now() >= deadline) break;
+  }
+  return { next, counts };
+}

@@ -5,7 +5,7 @@ import type { DeliveryStatus } from "@prisma/client";
 import { db, sqlPool } from "@/lib/db";
 import { getDelivery } from "@/lib/deliveries/queries";
 import { newId } from "@/lib/ids";
-import { accountsToPurge, purgeAccountSlice, type AccountRetention } from "@/lib/retention/purge";
+import { accountsToPurge, purgeAccountSlice, purgeAccountsSlice, type AccountRetention } from "@/lib/retention/purge";
 import { createTestAccount, type TestAccount } from "../support/fixtures";
 
 const DAY = 86_400_000;
@@ -200,5 +200,23 @@ describe("the retention purge", () => {
     expect(first.done).toBe(false);
     expect(first.counts.deliveries).toBe(2);
     expect((await purgeAll(account, 1000)).deliveries).toBe(4);
+  });
+
+  it("goes through many accounts in slices, each resuming where the last stopped", async () => {
+    const [d, e] = await Promise.all([createTestAccount("Retention D"), createTestAccount("Retention E")]);
+    await history(d);
+    await history(e);
+    const accounts = [d, e].map((x) => ({ id: x.accountId, retentionDays: 30, bodyRetentionDays: 7 }));
+    let slices = 0;
+    let deliveries = 0;
+    for (let next = 0; next < accounts.length; slices++) {
+      const slice = await purgeAccountsSlice(sqlPool(), accounts, next, { now: NOW, batchSize: 2, budgetMs: 0 });
+      expect(slice.next).toBeGreaterThanOrEqual(next);
+      next = slice.next;
+      deliveries += slice.counts.deliveries;
+    }
+    expect(slices).toBeGreaterThan(4);
+    expect(deliveries).toBe(12);
+    for (const x of [d, e]) expect(await db.delivery.count({ where: { accountId: x.accountId } })).toBe(5);
   });
 });
