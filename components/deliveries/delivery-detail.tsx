@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useEffect, useState, type ReactNode } from "react";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
+import { retentionQuery } from "@/components/retention/queries";
 import { Card } from "@/components/ui/card";
 import { apiFetch } from "@/lib/client/api-fetch";
 import type { AttemptOutput, DeliveryDetailOutput } from "@/lib/deliveries/schemas";
@@ -264,6 +265,8 @@ function AttemptCard({ attempt, defaultOpen }: { attempt: AttemptOutput; default
                       <CodeBlock label="Response body">{prettyBody(attempt.response.body)}</CodeBlock>
                       <p className="text-xs text-slate-500">The first 16 KB of the response body are kept.</p>
                     </>
+                  ) : attempt.response.body_trimmed ? (
+                    <TrimmedBody />
                   ) : (
                     <p className="text-xs text-slate-500">Empty body.</p>
                   )}
@@ -276,5 +279,14 @@ function AttemptCard({ attempt, defaultOpen }: { attempt: AttemptOutput; default
         </div>
       </details>
     </Card>
+  );
+}
+
+function TrimmedBody() {
+  const { data } = useQuery(retentionQuery);
+  return (
+    <p className="text-xs text-slate-500">
+      Response body trimmed after {data ? `${data.body_retention_days} days` : "the account's body retention"} (Settings → Data retention).
+    </p>
   );
 }

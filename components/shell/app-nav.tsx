@@ -11,6 +11,7 @@ const SECTIONS = [
       { href: "/settings/integrations/webhooks", label: "Webhooks", group: "Integrations" },
       { href: "/settings/api-keys", label: "API keys" },
       { href: "/settings/notifications", label: "Notifications" },
+      { href: "/settings/retention", label: "Data retention" },
     ],
   },
   { items: [{ href: "/docs", label: "Docs" }] },

@@ -3,6 +3,7 @@ import { attemptRequestedDelivery } from "./attempt-requested";
 import { checkEndpointHealth } from "./check-endpoint-health";
 import { deliverFirstAttempts } from "./deliver-first-attempts";
 import { deliverWebhook } from "./deliver-webhook";
+import { purgeHistory } from "./purge-history";
 import { sendNotices } from "./send-notices";
 import { sweepOutbox } from "./sweep-outbox";
 
@@ -14,4 +15,5 @@ export const functions: InngestFunction.Any[] = [
   sendNotices,
   sweepOutbox,
   checkEndpointHealth,
+  purgeHistory,
 ];

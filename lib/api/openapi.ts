@@ -30,9 +30,10 @@ import {
   secretOutput,
   updateEndpointInput,
 } from "../webhooks/schemas";
+import { retentionOutput, updateRetentionInput } from "../retention/schemas";
 import { paginationQuery } from "./pagination";
 
-type Role = "viewer" | "admin";
+type Role = "viewer" | "admin" | "owner";
 
 export interface Operation {
   method: "GET" | "POST" | "PATCH" | "DELETE";
@@ -123,8 +124,23 @@ export const OPERATIONS: Operation[] = [
     role: "viewer",
     response: deliveryStatsOutput,
   },
+  { method: "GET", path: "/api/v1/account/retention", summary: "How many days history and response bodies are kept", role: "viewer", response: retentionOutput },
+  {
+    method: "PATCH",
+    path: "/api/v1/account/retention",
+    summary: "Change how many days history (1–365) and response bodies (at most the history's days) are kept",
+    role: "owner",
+    body: updateRetentionInput,
+    response: retentionOutput,
+  },
   { method: "GET", path: "/api/v1/openapi.json", summary: "This document", role: "viewer" },
 ];
+
+const roleNote: Record<Role, string> = {
+  viewer: "Any member of the account.",
+  admin: "Requires an admin or owner (or an admin API key).",
+  owner: "Requires an owner, signed in to the dashboard (API keys are at most admin).",
+};
 
 const errorSchema = {
   type: "object",
@@ -160,7 +176,7 @@ export function openApiDocument(serverUrl: string) {
     const status = String(op.status ?? 200);
     (paths[op.path] ??= {})[op.method.toLowerCase()] = {
       summary: op.summary,
-      description: [op.description, op.role === "admin" ? "Requires an admin or owner (or an admin API key)." : "Any member of the account."]
+      description: [op.description, roleNote[op.role]]
         .filter(Boolean)
         .join(" "),
       parameters: [...pathParams, ...(op.query ? queryParameters(op.query) : [])],

@@ -32,7 +32,9 @@ export function decodeCursor(cursor: string): CursorKey {
 export function afterCursor(cursor: string | undefined) {
   if (!cursor) return {};
   const { createdAt, id } = decodeCursor(cursor);
-  return { OR: [{ createdAt: { lt: createdAt } }, { createdAt, id: { lt: id } }] };
+  // The `lte` says the same as the OR, but as a range the (…, created_at) indexes can start
+  // from: without it a page deep in a long history reads every newer row to reach its first.
+  return { createdAt: { lte: createdAt }, OR: [{ createdAt: { lt: createdAt } }, { createdAt, id: { lt: id } }] };
 }
 
 export const newestFirst = [{ createdAt: "desc" as const }, { id: "desc" as const }];

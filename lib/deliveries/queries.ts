@@ -45,7 +45,8 @@ function toAttemptOutput(a: DeliveryAttempt, body: string) {
     response:
       a.responseStatus === null
         ? null
-        : { status: a.responseStatus, headers: a.responseHeaders ?? {}, body: a.responseBody ?? "" },
+        : // A response always has a body, empty or not; only the retention purge sets it to null.
+          { status: a.responseStatus, headers: a.responseHeaders ?? {}, body: a.responseBody ?? "", body_trimmed: a.responseBody === null },
     duration_ms: a.durationMs,
     succeeded: a.succeeded,
     error: a.errorClass ? { class: a.errorClass, message: a.errorMessage ?? "" } : null,

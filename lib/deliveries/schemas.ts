@@ -9,7 +9,13 @@ export const attemptOutput = z.object({
   created_at: z.string(),
   request: z.object({ url: z.string(), headers: z.record(z.string(), z.string()), body: z.string() }),
   response: z
-    .object({ status: z.number(), headers: z.record(z.string(), z.string()), body: z.string() })
+    .object({
+      status: z.number(),
+      headers: z.record(z.string(), z.string()),
+      body: z.string(),
+      /** The body was removed after the account's body retention (body is then ""). */
+      body_trimmed: z.boolean(),
+    })
     .nullable(),
   duration_ms: z.number(),
   succeeded: z.boolean(),

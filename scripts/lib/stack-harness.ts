@@ -66,6 +66,9 @@ function sourceStamp(): string {
 
 /** Builds the app into `distDir` unless a build of the current sources is already there. */
 export async function ensureBuild(distDir: string, log: (m: string) => void): Promise<void> {
+  // A bench run by another (bench:history) uses the build its parent checked, even when the
+  // sources changed since the parent started.
+  if (process.env.BENCH_BUILD_CHECKED === distDir && existsSync(join(root, distDir, "BUILD_ID"))) return;
   const stampFile = join(root, distDir, "SOURCE_STAMP");
   const stamp = sourceStamp();
   if (existsSync(join(root, distDir, "BUILD_ID")) && existsSync(stampFile) && readFileSync(stampFile, "utf8") === stamp) return;

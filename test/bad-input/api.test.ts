@@ -32,6 +32,9 @@ interface Case {
 }
 
 const admin = (x: World) => bearer(x.account.keys.admin);
+/** Credentials the route's method accepts: an admin API key, or an owner's session where owners only may. */
+const allowed = (route: RouteSpec, method: Method) => (x: World) =>
+  route.methods[method]!.role === "owner" ? { cookie: x.ownerCookie, origin: ORIGIN } : admin(x);
 const b64 = (text: string) => Buffer.from(text).toString("base64url");
 const deep = (n: number) => "[".repeat(n) + "]".repeat(n);
 const LONG = "x".repeat(100_000);
@@ -52,7 +55,13 @@ function authCases(route: RouteSpec, method: Method): Case[] {
     { ...base, name: "revoked API key", headers: (x) => bearer(x.revokedKey), status: 401, code: "invalid_api_key" },
     { ...base, name: "forged session cookie", headers: () => ({ cookie: "next-auth.session-token=forged.jwt.value" }), status: 401, code: "unauthorized" },
   ];
-  if (spec.role === "admin") {
+  if (spec.role === "owner") {
+    cases.push(
+      { ...base, name: "admin API key", headers: (x) => bearer(x.account.keys.admin), status: 403, code: "forbidden" },
+      { ...base, name: "admin session", headers: (x) => ({ cookie: x.adminCookie, origin: ORIGIN }), status: 403, code: "forbidden" },
+    );
+  }
+  if (spec.role !== "viewer") {
     cases.push(
       { ...base, name: "viewer API key", headers: (x) => bearer(x.account.keys.viewer), status: 403, code: "forbidden" },
       { ...base, name: "viewer session", headers: (x) => ({ cookie: x.viewerCookie, origin: ORIGIN }), status: 403, code: "forbidden" },
@@ -121,7 +130,7 @@ function bodyCases(route: RouteSpec, method: Method): Case[] {
     { ...base, name: "a key with a NUL byte", rawBody: json.replace(/^\{/, '{"a\\u0000b":1,'), status: 400, code: "invalid_request" },
     { ...base, name: "one byte over the limit", rawBody: padded(limit - json.length), status: 413, code: "payload_too_large" },
     { ...base, name: "10x the limit", rawBody: padded(limit * 10), status: 413, code: "payload_too_large" },
-    { ...base, name: "a declared length over the limit", rawBody: json, headers: (x) => ({ ...admin(x), "content-length": String(limit + 1) }), status: 413, code: "payload_too_large" },
+    { ...base, name: "a declared length over the limit", rawBody: json, headers: (x) => ({ ...allowed(route, method)(x), "content-length": String(limit + 1) }), status: 413, code: "payload_too_large" },
   ];
 }
 
@@ -317,7 +326,7 @@ const CASES = allCases();
 
 async function run(c: Case) {
   const params = c.params ? c.params(w, other) : c.route.params(w);
-  const headers = c.headers ? c.headers(w) : admin(w);
+  const headers = c.headers ? c.headers(w) : allowed(c.route, c.method)(w);
   const rawBody = c.rawBody ?? (c.body === undefined ? undefined : JSON.stringify(c.body));
   return call(handlerOf(c.route, c.method), {
     method: c.method,

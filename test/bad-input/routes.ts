@@ -4,6 +4,7 @@ import { readdirSync } from "node:fs";
 import type { NextRequest } from "next/server";
 import path from "node:path";
 import * as catchAll from "@/app/api/v1/[...path]/route";
+import * as retention from "@/app/api/v1/account/retention/route";
 import * as apiKeyItem from "@/app/api/v1/api-keys/[apiKeyId]/route";
 import * as apiKeys from "@/app/api/v1/api-keys/route";
 import * as auditLog from "@/app/api/v1/audit-log/route";
@@ -32,8 +33,8 @@ export const METHODS: Method[] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 export type Handler = (req: NextRequest, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
 
 export interface MethodSpec {
-  /** Least role allowed. */
-  role: "viewer" | "admin";
+  /** Least role allowed (owner: only an owner's session, API keys being at most admin). */
+  role: "viewer" | "admin" | "owner";
   /** A body the route accepts, so a case that breaks one thing breaks only that. */
   validBody?: Record<string, unknown>;
   /** The route's body limit in bytes (the wrapper's default is 1 MB). */
@@ -180,6 +181,16 @@ export const ROUTES: RouteSpec[] = [
     path: () => "/api/v1/openapi.json",
     params: () => ({}),
     methods: { GET: { role: "viewer" } },
+  },
+  {
+    file: "account/retention/route.ts",
+    module: retention,
+    path: () => "/api/v1/account/retention",
+    params: () => ({}),
+    methods: {
+      GET: { role: "viewer" },
+      PATCH: { role: "owner", maxBodyBytes: MB, validBody: { retention_days: 30 } },
+    },
   },
   {
     file: "stats/deliveries/route.ts",

@@ -21,7 +21,8 @@ export interface World {
   spareKeyId: string;
   expiredKey: string;
   revokedKey: string;
-  /** Session cookies of the admin and viewer users. */
+  /** Session cookies of the owner, admin and viewer users. */
+  ownerCookie: string;
   adminCookie: string;
   viewerCookie: string;
 }
@@ -69,6 +70,7 @@ export async function createWorld(name: string): Promise<World> {
     spareKeyId: spare.id,
     expiredKey: expired.key,
     revokedKey: revoked.key,
+    ownerCookie: await sessionCookie(account.users.owner.id, account.users.owner.email),
     adminCookie: await sessionCookie(account.users.admin.id, account.users.admin.email),
     viewerCookie: await sessionCookie(account.users.viewer.id, account.users.viewer.email),
   };
