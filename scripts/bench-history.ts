@@ -7,22 +7,29 @@
 //      spread evenly over the last 30 days and those endpoints, two attempts each, one event per
 //      BENCH_HISTORY_FANOUT deliveries, and the matching hourly attempt counts; response bodies
 //      older than 7 days are already trimmed, as the daily purge leaves them;
+//      with BENCH_HISTORY_REUSE=1 and an account an earlier run generated already in the
+//      database, steps 1 and 2 give way to a fresh admin API key for that account, and the run
+//      measures its data as it is (the knobs above no longer apply);
 //   3. times over HTTP the delivery-history API of one endpoint (its first page and a page
 //      halfway down the cursor) and the dashboard stats API;
 //   4. runs `npm run bench` twice with a fixed-rate load (BENCH_LATENCY_SECONDS, default 90),
 //      the second time with the retention purge (lib/retention/purge.ts, the daily function's
 //      code and settings) removing the oldest tenth of the history (retention 27 of 30 days),
-//      and compares bench's publish→receipt p99;
-//   5. prints the database size before and after, and a markdown table.
+//      and compares bench's publish→receipt p99 (skipped with BENCH_HISTORY_PHASES=api);
+//   5. prints the database size before and after, and a markdown table of what was measured.
 // Knobs: BENCH_HISTORY_DELIVERIES (10000000), BENCH_HISTORY_ENDPOINTS (50),
 // BENCH_HISTORY_FANOUT (5), BENCH_HISTORY_SAMPLES (200 requests per measurement),
+// BENCH_HISTORY_REUSE (0; 1 reuses an earlier run's account, PostgreSQL only),
+// BENCH_HISTORY_PHASES (all; api stops after step 3),
 // BENCH_PORT/BENCH_ENGINE_PORT/BENCH_PGLITE_PORT (3500/8788/54799; the nested bench runs use
 // the next ports up), BENCH_LATENCY_RATE/BENCH_LATENCY_SECONDS for the nested runs.
 import { spawn, type ChildProcess } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import pg from "pg";
+import { newId } from "../lib/ids";
 import {
   accountsToPurge,
   addCounts,
@@ -43,6 +50,9 @@ const PORT = envNumber("BENCH_PORT", 3500);
 const ENGINE_PORT = envNumber("BENCH_ENGINE_PORT", 8788);
 const PGLITE_PORT = envNumber("BENCH_PGLITE_PORT", 54799);
 const LATENCY_SECONDS = envNumber("BENCH_LATENCY_SECONDS", 90);
+const REUSE = process.env.BENCH_HISTORY_REUSE === "1";
+const PHASES = process.env.BENCH_HISTORY_PHASES || "all";
+if (PHASES !== "all" && PHASES !== "api") throw new Error(`BENCH_HISTORY_PHASES must be "all" or "api", got "${PHASES}"`);
 // Rows generated per statement: each INSERT … SELECT is one transaction of this many deliveries.
 const CHUNK = 500_000;
 
@@ -217,18 +227,89 @@ async function purge(databaseUrl: string, accountIds: Set<string>) {
   return { seconds: round((Date.now() - t0) / 1000), counts, started: t0, ended: Date.now() };
 }
 
+/** The account measured: its id, an admin API key, and the endpoint whose history is timed. */
+interface HistoryAccount {
+  accountId: string;
+  apiKey: string;
+  endpointId: string;
+}
+
+/**
+ * The account an earlier run generated, or undefined. Its ids are fixed (evt_h<n>, dlv_h<n>), so
+ * a database holds one such account at most; dlv_h0, the newest delivery, went to the endpoint
+ * whose history a run times. The run's API key was never stored, so a fresh admin key is minted
+ * straight in the database as createTenant does (SHA-256 of the key, its first 16 characters).
+ */
+async function findGeneratedAccount(client: pg.Client): Promise<HistoryAccount | undefined> {
+  const { rows } = await client.query<{ account_id: string; endpoint_id: string }>(
+    `SELECT account_id, endpoint_id FROM deliveries WHERE id = 'dlv_h0'`,
+  );
+  if (!rows[0]) return undefined;
+  const apiKey = `db24x7_sk_${randomBytes(32).toString("base64url")}`;
+  await client.query(
+    `INSERT INTO api_keys (id, account_id, name, prefix, key_hash, role, created_at)
+     VALUES ($1, $2, 'bench:history', $3, $4, 'admin', now() AT TIME ZONE 'UTC')`,
+    [newId("key"), rows[0].account_id, apiKey.slice(0, 16), createHash("sha256").update(apiKey).digest("hex")],
+  );
+  return { accountId: rows[0].account_id, apiKey, endpointId: rows[0].endpoint_id };
+}
+
+/** Times the history and stats APIs of the running product. */
+async function measureApi(client: pg.Client, appUrl: string, account: HistoryAccount, result: Record<string, any>) {
+  const { endpointId } = account;
+  const headers = { authorization: `Bearer ${account.apiKey}` };
+  const perEndpoint = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM deliveries WHERE endpoint_id = $1`, [endpointId]);
+  const depth = Math.floor(Number(perEndpoint.rows[0]!.n) / 2);
+  const deep = await client.query<{ id: string; created_at: Date }>(
+    `SELECT id, created_at FROM deliveries WHERE endpoint_id = $1 ORDER BY created_at DESC, id DESC OFFSET $2 LIMIT 1`,
+    [endpointId, depth],
+  );
+  // pg reads "timestamp without time zone" as local time; the stored value is UTC.
+  const deepAt = new Date(deep.rows[0]!.created_at.getTime() - deep.rows[0]!.created_at.getTimezoneOffset() * 60_000);
+  const history = `${appUrl}/api/v1/webhooks/${endpointId}/deliveries?limit=20`;
+  result.history_first = await latencies(history, headers, SAMPLES);
+  result.history_deep = { depth, ...(await latencies(`${history}&cursor=${cursorOf(deepAt, deep.rows[0]!.id)}`, headers, SAMPLES)) };
+  result.stats = await latencies(`${appUrl}/api/v1/stats/deliveries`, headers, Math.ceil(SAMPLES / 2));
+  log(`history first page ${JSON.stringify(result.history_first)}, deep ${JSON.stringify(result.history_deep)}, stats ${JSON.stringify(result.stats)}`);
+}
+
+/** `npm run bench` alone, then again while the retention purge removes the oldest tenth. */
+async function benchAroundPurge(client: pg.Client, databaseUrl: string, accountId: string, result: Record<string, any>) {
+  result.bench_alone = (await runBench(databaseUrl, "alone")).latency;
+  await client.query(`UPDATE accounts SET retention_days = $2, body_retention_days = 7 WHERE id = $1`, [accountId, RETENTION_DAYS]);
+  const expired = await client.query<{ n: string }>(
+    `SELECT count(*)::text AS n FROM deliveries WHERE account_id = $1 AND created_at < (now() AT TIME ZONE 'UTC') - $2 * interval '1 day'`,
+    [accountId, RETENTION_DAYS],
+  );
+  result.expired = Number(expired.rows[0]!.n);
+  result.size_before = await databaseSize(client);
+  let purging: Promise<Awaited<ReturnType<typeof purge>>> | undefined;
+  const bench = await runBench(databaseUrl, "with the retention purge", () => {
+    log(`purging ${result.expired} expired deliveries during bench's latency phase…`);
+    purging = purge(databaseUrl, new Set([accountId]));
+  });
+  result.bench_with_purge = bench.latency;
+  const purged = await purging!;
+  result.purge = purged;
+  log(`purge: ${JSON.stringify(purged)}`);
+  result.size_after = await databaseSize(client);
+  await timed("vacuum", () => client.query("VACUUM"));
+  result.size_after_vacuum = await databaseSize(client);
+}
+
 async function main() {
+  if (REUSE && !process.env.DATABASE_URL) throw new Error("BENCH_HISTORY_REUSE=1 needs DATABASE_URL: an in-memory PGlite holds nothing to reuse");
   const distDir = process.env.BENCH_DIST_DIR || ".next-bench";
   await ensureBuild(distDir, log);
   const pglite = process.env.DATABASE_URL ? undefined : await startPglite(PGLITE_PORT + 2);
   const databaseUrl = process.env.DATABASE_URL || pglite!.url;
   const database = pglite ? "PGlite (in memory)" : "PostgreSQL";
-  log(`database: ${database}; ${DELIVERIES} deliveries over ${DAYS} days and ${ENDPOINTS} endpoints`);
-  const result: Record<string, any> = { at: new Date().toISOString(), database, deliveries: DELIVERIES, endpoints: ENDPOINTS };
-  const receiver = await startReceiver();
+  const result: Record<string, any> = { at: new Date().toISOString(), database, phases: PHASES };
   const client = new pg.Client({ connectionString: databaseUrl });
+  let receiver: Awaited<ReturnType<typeof startReceiver>> | undefined;
   try {
-    let stack = await startStack({
+    // The product migrates the database as it starts: the lookup follows it.
+    const stack = await startStack({
       port: PORT,
       enginePort: ENGINE_PORT,
       pglitePort: PGLITE_PORT,
@@ -236,66 +317,41 @@ async function main() {
       distDir,
       logFile: join(resultsDir, `bench-history-${stamp}-stack.log`),
     });
-    let tenant;
+    let account: HistoryAccount | undefined;
     try {
-      tenant = await createTenant(databaseUrl, stack.appUrl, receiver.base, Array.from({ length: ENDPOINTS }, () => ({ eventTypes: ["alert.critical"] })));
-    } catch (error) {
+      await client.connect();
+      account = REUSE ? await findGeneratedAccount(client) : undefined;
+      if (account) {
+        log(`database: ${database}; reusing account ${account.accountId} and its history`);
+        result.reused = true;
+      } else {
+        if (REUSE) log("no account from an earlier run in the database: generating one");
+        log(`database: ${database}; ${DELIVERIES} deliveries over ${DAYS} days and ${ENDPOINTS} endpoints`);
+        receiver = await startReceiver();
+        const specs = Array.from({ length: ENDPOINTS }, () => ({ eventTypes: ["alert.critical"] }));
+        const tenant = await createTenant(databaseUrl, stack.appUrl, receiver.base, specs);
+        result.deliveries = DELIVERIES;
+        account = { accountId: tenant.accountId, apiKey: tenant.apiKey, endpointId: tenant.endpoints[0]!.id };
+        result.generate_s = round(await timed("generate", () => generate(client, tenant.accountId, tenant.endpoints.map((e) => e.id))));
+        result.analyze_s = round(await timed("vacuum analyze", () => client.query("VACUUM ANALYZE")));
+      }
+      const counts = await client.query<{ deliveries: string; attempts: string; endpoints: string }>(
+        `SELECT (SELECT count(*) FROM deliveries WHERE account_id = $1)::text AS deliveries,
+                (SELECT count(*) FROM delivery_attempts WHERE account_id = $1)::text AS attempts,
+                (SELECT count(*) FROM webhook_endpoints WHERE account_id = $1 AND deleted_at IS NULL)::text AS endpoints`,
+        [account.accountId],
+      );
+      result.rows = { deliveries: Number(counts.rows[0]!.deliveries), attempts: Number(counts.rows[0]!.attempts) };
+      result.endpoints = Number(counts.rows[0]!.endpoints);
+      log(`rows: ${JSON.stringify(result.rows)}; database ${mb(await databaseSize(client))}`);
+      await measureApi(client, stack.appUrl, account, result);
+    } finally {
       await stack.stop();
-      throw error;
     }
-    await client.connect();
-    result.generate_s = round(await timed("generate", () => generate(client, tenant.accountId, tenant.endpoints.map((e) => e.id))));
-    result.analyze_s = round(await timed("vacuum analyze", () => client.query("VACUUM ANALYZE")));
-    const counts = await client.query<{ deliveries: string; attempts: string }>(
-      `SELECT (SELECT count(*) FROM deliveries WHERE account_id = $1)::text AS deliveries,
-              (SELECT count(*) FROM delivery_attempts WHERE account_id = $1)::text AS attempts`,
-      [tenant.accountId],
-    );
-    result.rows = { deliveries: Number(counts.rows[0]!.deliveries), attempts: Number(counts.rows[0]!.attempts) };
-    log(`rows: ${JSON.stringify(result.rows)}; database ${mb(await databaseSize(client))}`);
-
-    // ── history and stats over HTTP ──
-    const endpointId = tenant.endpoints[0]!.id;
-    const headers = { authorization: `Bearer ${tenant.apiKey}` };
-    const perEndpoint = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM deliveries WHERE endpoint_id = $1`, [endpointId]);
-    const depth = Math.floor(Number(perEndpoint.rows[0]!.n) / 2);
-    const deep = await client.query<{ id: string; created_at: Date }>(
-      `SELECT id, created_at FROM deliveries WHERE endpoint_id = $1 ORDER BY created_at DESC, id DESC OFFSET $2 LIMIT 1`,
-      [endpointId, depth],
-    );
-    // pg reads "timestamp without time zone" as local time; the stored value is UTC.
-    const deepAt = new Date(deep.rows[0]!.created_at.getTime() - deep.rows[0]!.created_at.getTimezoneOffset() * 60_000);
-    const history = `${stack.appUrl}/api/v1/webhooks/${endpointId}/deliveries?limit=20`;
-    result.history_first = await latencies(history, headers, SAMPLES);
-    result.history_deep = { depth, ...(await latencies(`${history}&cursor=${cursorOf(deepAt, deep.rows[0]!.id)}`, headers, SAMPLES)) };
-    result.stats = await latencies(`${stack.appUrl}/api/v1/stats/deliveries`, headers, Math.ceil(SAMPLES / 2));
-    log(`history first page ${JSON.stringify(result.history_first)}, deep ${JSON.stringify(result.history_deep)}, stats ${JSON.stringify(result.stats)}`);
-    await stack.stop();
-
-    // ── bench without and with the purge ──
-    result.bench_alone = (await runBench(databaseUrl, "alone")).latency;
-    await client.query(`UPDATE accounts SET retention_days = $2, body_retention_days = 7 WHERE id = $1`, [tenant.accountId, RETENTION_DAYS]);
-    const expired = await client.query<{ n: string }>(
-      `SELECT count(*)::text AS n FROM deliveries WHERE account_id = $1 AND created_at < (now() AT TIME ZONE 'UTC') - $2 * interval '1 day'`,
-      [tenant.accountId, RETENTION_DAYS],
-    );
-    result.expired = Number(expired.rows[0]!.n);
-    result.size_before = await databaseSize(client);
-    let purging: Promise<Awaited<ReturnType<typeof purge>>> | undefined;
-    const bench = await runBench(databaseUrl, "with the retention purge", () => {
-      log(`purging ${result.expired} expired deliveries during bench's latency phase…`);
-      purging = purge(databaseUrl, new Set([tenant.accountId]));
-    });
-    result.bench_with_purge = bench.latency;
-    const purged = await purging!;
-    result.purge = purged;
-    log(`purge: ${JSON.stringify(purged)}`);
-    result.size_after = await databaseSize(client);
-    await timed("vacuum", () => client.query("VACUUM"));
-    result.size_after_vacuum = await databaseSize(client);
+    if (PHASES === "all") await benchAroundPurge(client, databaseUrl, account.accountId, result);
   } finally {
     await client.end().catch(() => {});
-    await receiver.stop();
+    await receiver?.stop();
     pglite?.child.kill("SIGTERM");
   }
   const file = join(resultsDir, `bench-history-${stamp}.json`);
@@ -304,25 +360,31 @@ async function main() {
   log(`results: ${file}`);
 }
 
+/** The table of whatever the run measured (BENCH_HISTORY_PHASES=api leaves out the bench rows). */
 function printTable(r: Record<string, any>) {
-  const alone = r.bench_alone.delay.p99_ms;
-  const withPurge = r.bench_with_purge.delay.p99_ms;
-  const raise = round(((withPurge - alone) / alone) * 100);
-  const c = r.purge.counts;
+  const origin = r.reused ? "reused from an earlier run" : `generated in ${r.generate_s} s`;
   const rows = [
-    ["Data", `${r.rows.deliveries.toLocaleString("en")} deliveries, ${r.rows.attempts.toLocaleString("en")} attempts, ${r.endpoints} endpoints, 30 days (${r.database}; generated in ${r.generate_s} s)`, ""],
+    ["Data", `${r.rows.deliveries.toLocaleString("en")} deliveries, ${r.rows.attempts.toLocaleString("en")} attempts, ${r.endpoints} endpoints, 30 days (${r.database}; ${origin})`, ""],
     ["History API, first page (20)", `p50 ${r.history_first.p50} ms, p95 ${r.history_first.p95} ms`, "p95 < 50 ms"],
     [`History API, page at depth ${r.history_deep.depth.toLocaleString("en")}`, `p50 ${r.history_deep.p50} ms, p95 ${r.history_deep.p95} ms`, "p95 < 50 ms"],
     ["Dashboard stats API", `p50 ${r.stats.p50} ms, p95 ${r.stats.p95} ms`, "p95 < 200 ms"],
-    [
-      "Retention purge",
-      `${c.deliveries.toLocaleString("en")} deliveries, ${c.attempts.toLocaleString("en")} attempts, ${c.events.toLocaleString("en")} events, ${c.hours} hourly rows in ${r.purge.seconds} s`,
-      "",
-    ],
-    ["bench p99 (publish→receipt), alone", `${alone} ms`, ""],
-    ["bench p99 during the purge", `${withPurge} ms (${raise >= 0 ? "+" : ""}${raise} %)`, "≤ +20 %"],
-    ["Database size", `${mb(r.size_before)} before the purge, ${mb(r.size_after)} after, ${mb(r.size_after_vacuum)} after VACUUM (space kept for reuse)`, ""],
   ];
+  if (r.purge) {
+    const alone = r.bench_alone.delay.p99_ms;
+    const withPurge = r.bench_with_purge.delay.p99_ms;
+    const raise = round(((withPurge - alone) / alone) * 100);
+    const c = r.purge.counts;
+    rows.push(
+      [
+        "Retention purge",
+        `${c.deliveries.toLocaleString("en")} deliveries, ${c.attempts.toLocaleString("en")} attempts, ${c.events.toLocaleString("en")} events, ${c.hours} hourly rows in ${r.purge.seconds} s`,
+        "",
+      ],
+      ["bench p99 (publish→receipt), alone", `${alone} ms`, ""],
+      ["bench p99 during the purge", `${withPurge} ms (${raise >= 0 ? "+" : ""}${raise} %)`, "≤ +20 %"],
+      ["Database size", `${mb(r.size_before)} before the purge, ${mb(r.size_after)} after, ${mb(r.size_after_vacuum)} after VACUUM (space kept for reuse)`, ""],
+    );
+  }
   process.stdout.write(`\n| Measure | Result | Target |\n|---|---|---|\n${rows.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n\n`);
 }
 
