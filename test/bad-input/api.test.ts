@@ -32,9 +32,15 @@ interface Case {
 }
 
 const admin = (x: World) => bearer(x.account.keys.admin);
-/** Credentials the route's method accepts: an admin API key, or an owner's session where owners only may. */
-const allowed = (route: RouteSpec, method: Method) => (x: World) =>
-  route.methods[method]!.role === "owner" ? { cookie: x.ownerCookie, origin: ORIGIN } : admin(x);
+/**
+ * Credentials the route's method accepts: an admin API key, or an owner's session where owners
+ * only may, or a viewer's session where only a dashboard user may.
+ */
+const allowed = (route: RouteSpec, method: Method) => (x: World) => {
+  const spec = route.methods[method]!;
+  if (spec.role === "owner") return { cookie: x.ownerCookie, origin: ORIGIN };
+  return spec.userOnly ? { cookie: x.viewerCookie, origin: ORIGIN } : admin(x);
+};
 const b64 = (text: string) => Buffer.from(text).toString("base64url");
 const deep = (n: number) => "[".repeat(n) + "]".repeat(n);
 const LONG = "x".repeat(100_000);
@@ -60,6 +66,9 @@ function authCases(route: RouteSpec, method: Method): Case[] {
       { ...base, name: "admin API key", headers: (x) => bearer(x.account.keys.admin), status: 403, code: "forbidden" },
       { ...base, name: "admin session", headers: (x) => ({ cookie: x.adminCookie, origin: ORIGIN }), status: 403, code: "forbidden" },
     );
+  }
+  if (spec.userOnly) {
+    cases.push({ ...base, name: "admin API key", headers: (x) => bearer(x.account.keys.admin), status: 403, code: "user_required" });
   }
   if (spec.role !== "viewer") {
     cases.push(
@@ -91,7 +100,13 @@ const MALFORMED_IDS: [string, string][] = [
 ];
 
 // Stands in for a world while the cases are collected (before beforeAll has made one).
-const PLACEHOLDER = { endpointId: ":endpointId", eventId: ":eventId", deliveryId: ":deliveryId", spareKeyId: ":apiKeyId" } as unknown as World;
+const PLACEHOLDER = {
+  endpointId: ":endpointId",
+  eventId: ":eventId",
+  deliveryId: ":deliveryId",
+  spareKeyId: ":apiKeyId",
+  noticeId: ":noticeId",
+} as unknown as World;
 
 function idCases(route: RouteSpec, method: Method): Case[] {
   const keys = Object.keys(route.params(PLACEHOLDER));

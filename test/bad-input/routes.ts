@@ -13,6 +13,10 @@ import * as deliveryItem from "@/app/api/v1/deliveries/[deliveryId]/route";
 import * as eventTypes from "@/app/api/v1/event-types/route";
 import * as eventItem from "@/app/api/v1/events/[eventId]/route";
 import * as events from "@/app/api/v1/events/route";
+import * as noticeRead from "@/app/api/v1/notifications/[noticeId]/read/route";
+import * as notificationPreferences from "@/app/api/v1/notifications/preferences/route";
+import * as notificationsReadAll from "@/app/api/v1/notifications/read-all/route";
+import * as notifications from "@/app/api/v1/notifications/route";
 import * as openapi from "@/app/api/v1/openapi.json/route";
 import * as deliveryStats from "@/app/api/v1/stats/deliveries/route";
 import * as endpointDeliveries from "@/app/api/v1/webhooks/[endpointId]/deliveries/route";
@@ -41,6 +45,8 @@ export interface MethodSpec {
   maxBodyBytes?: number;
   /** Paginated list: takes limit and cursor. */
   paginated?: boolean;
+  /** A dashboard user's own (read marks, mail opt-out): API keys are refused (403 user_required). */
+  userOnly?: boolean;
 }
 
 export interface RouteSpec {
@@ -181,6 +187,37 @@ export const ROUTES: RouteSpec[] = [
     path: () => "/api/v1/openapi.json",
     params: () => ({}),
     methods: { GET: { role: "viewer" } },
+  },
+  {
+    file: "notifications/route.ts",
+    module: notifications,
+    path: () => "/api/v1/notifications",
+    params: () => ({}),
+    methods: { GET: { role: "viewer", paginated: true } },
+  },
+  {
+    file: "notifications/[noticeId]/read/route.ts",
+    module: noticeRead,
+    path: (p) => `/api/v1/notifications/${p.noticeId}/read`,
+    params: (w) => ({ noticeId: w.noticeId }),
+    methods: { POST: { role: "viewer", userOnly: true } },
+  },
+  {
+    file: "notifications/read-all/route.ts",
+    module: notificationsReadAll,
+    path: () => "/api/v1/notifications/read-all",
+    params: () => ({}),
+    methods: { POST: { role: "viewer", userOnly: true } },
+  },
+  {
+    file: "notifications/preferences/route.ts",
+    module: notificationPreferences,
+    path: () => "/api/v1/notifications/preferences",
+    params: () => ({}),
+    methods: {
+      GET: { role: "viewer", userOnly: true },
+      PATCH: { role: "viewer", userOnly: true, maxBodyBytes: MB, validBody: { email: false } },
+    },
   },
   {
     file: "account/retention/route.ts",

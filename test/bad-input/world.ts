@@ -19,6 +19,8 @@ export interface World {
   deliveryId: string;
   /** An API key of this account nobody uses in a request (the target of DELETE /api-keys/:id). */
   spareKeyId: string;
+  /** A notice about the endpoint (the target of POST /notifications/:id/read). */
+  noticeId: string;
   expiredKey: string;
   revokedKey: string;
   /** Session cookies of the owner, admin and viewer users. */
@@ -62,12 +64,25 @@ export async function createWorld(name: string): Promise<World> {
   await db.apiKey.update({ where: { id: expired.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
   const revoked = await createApiKey(caller, { name: "revoked", role: "admin" });
   await db.apiKey.update({ where: { id: revoked.id }, data: { revokedAt: new Date() } });
+  const noticeId = newId("ntc");
+  await db.notice.create({
+    data: {
+      id: noticeId,
+      accountId,
+      kind: "endpoint_failing",
+      endpointId,
+      reason: "The last 5 attempts failed",
+      dedupeKey: `bad-input:${noticeId}`,
+      createdAt: new Date(),
+    },
+  });
   return {
     account,
     endpointId,
     eventId,
     deliveryId,
     spareKeyId: spare.id,
+    noticeId,
     expiredKey: expired.key,
     revokedKey: revoked.key,
     ownerCookie: await sessionCookie(account.users.owner.id, account.users.owner.email),
@@ -78,23 +93,30 @@ export async function createWorld(name: string): Promise<World> {
 
 /**
  * Row counts of every table an API call can write, plus a digest of the rows a call could
- * change in place (endpoint fields, key revocation, delivery state), for one account.
+ * change in place (endpoint fields, key revocation, delivery state, retention, mail opt-outs),
+ * for one account.
  */
 export async function snapshot(accountId: string) {
   const where = { where: { accountId } };
-  const [events, deliveries, attempts, endpoints, apiKeys, audit, endpointRows, keyRows, deliveryRows] = await Promise.all([
+  const [events, deliveries, attempts, endpoints, apiKeys, audit, noticeReads, endpointRows, keyRows, deliveryRows, accountRow, memberships] = await Promise.all([
     db.event.count(where),
     db.delivery.count(where),
     db.deliveryAttempt.count(where),
     db.webhookEndpoint.count(where),
     db.apiKey.count(where),
     db.auditLogEntry.count(where),
+    db.noticeRead.count({ where: { notice: { accountId } } }),
     db.webhookEndpoint.findMany({ ...where, orderBy: { id: "asc" }, omit: { failingSince: true } }),
     db.apiKey.findMany({ ...where, orderBy: { id: "asc" }, select: { id: true, name: true, role: true, revokedAt: true, expiresAt: true } }),
     db.delivery.findMany({ ...where, orderBy: { id: "asc" }, select: { id: true, status: true, attemptCount: true, nextAttemptAt: true, completedAt: true } }),
+    db.account.findUnique({ where: { id: accountId }, select: { retentionDays: true, bodyRetentionDays: true } }),
+    db.membership.findMany({ ...where, orderBy: { userId: "asc" }, select: { userId: true, noticeEmails: true } }),
   ]);
-  const digest = createHash("sha256").update(JSON.stringify([endpointRows, keyRows, deliveryRows])).digest("hex").slice(0, 16);
-  return { events, deliveries, attempts, endpoints, apiKeys, audit, digest };
+  const digest = createHash("sha256")
+    .update(JSON.stringify([endpointRows, keyRows, deliveryRows, accountRow, memberships]))
+    .digest("hex")
+    .slice(0, 16);
+  return { events, deliveries, attempts, endpoints, apiKeys, audit, noticeReads, digest };
 }
 
 export type Res = { status: number; json: unknown; headers: Headers };
