@@ -1,8 +1,9 @@
 // The retention purge: removes history older than each account's retention, in short
 // transactions of bounded batches, so deliveries running meanwhile wait on no long lock.
-// Plain pg and no app imports: the purge-history function runs it on the app's pool, and
+// Plain pg (with lib/pg.ts's helpers) and no app imports: the purge-history function runs it on the app's pool, and
 // `npm run bench:history` on its own, so the bench measures the code the cron runs.
 import type pg from "pg";
+import { withTransaction } from "../pg";
 
 const DAY = 86_400_000;
 
@@ -44,26 +45,11 @@ export async function accountsToPurge(pool: pg.Pool): Promise<AccountRetention[]
   return rows;
 }
 
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
-    const result = await work(client);
-    await client.query("COMMIT");
-    return result;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
-}
-
 // Finished deliveries only: a pending or retrying one is never removed, however old. Rows a
 // running attempt holds are skipped (SKIP LOCKED) and taken at the next run. Attempts go first,
 // by delivery id (one index scan), rather than one cascade lookup per delivery.
 async function deleteDeliveries(pool: pg.Pool, accountId: string, before: Date, limit: number) {
-  return inTransaction(pool, async (client) => {
+  return withTransaction(pool, async (client) => {
     const { rows } = await client.query<{ id: string }>(
       `SELECT id FROM deliveries
         WHERE account_id = $1 AND created_at < $2::timestamp(3) AND status IN ('succeeded', 'failed', 'cancelled')
@@ -82,7 +68,7 @@ async function deleteDeliveries(pool: pg.Pool, accountId: string, before: Date, 
 // lock (FOR UPDATE, which a new delivery's foreign-key check conflicts with) keeps one from
 // being added between the check and the delete.
 async function deleteEvents(pool: pg.Pool, accountId: string, before: Date, limit: number) {
-  return inTransaction(pool, async (client) => {
+  return withTransaction(pool, async (client) => {
     const { rows } = await client.query<{ id: string }>(
       `SELECT id FROM events e
         WHERE account_id = $1 AND created_at < $2::timestamp(3)
