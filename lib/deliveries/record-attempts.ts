@@ -5,6 +5,7 @@ import { SYSTEM_CALLER } from "../audit/system";
 import { auditEntry, writeAuditEntries } from "../audit/record";
 import { recordNotices, type Notice } from "../notices/record";
 import { disableFailingEndpoints } from "../webhooks/disable-endpoints";
+import { isOperationalEventType } from "../webhooks/event-types";
 import { RECENT_ATTEMPTS, RECENT_MASK } from "../webhooks/health";
 import { deliveryConfig } from "./config";
 import { dispatch, outboxRows, scheduleContinuedMessage, type OutboxMessage } from "./outbox";
@@ -338,7 +339,7 @@ function failingNotices(rows: RecordedRow[], records: AttemptRecord[], failingAf
   });
 }
 
-/** A scheduled attempt that ended its schedule failed, except for operational events (telling of them would loop). */
+/** A scheduled attempt that ended its schedule failed, except for operational events (isOperationalEventType). */
 function exhaustedNotices(rows: RecordedRow[], decided: Array<Recorded & { record: AttemptRecord }>): Notice[] {
   const changed = new Map(rows.flatMap((row) => (row.kind === "delivery" ? [[row.id, row] as const] : [])));
   return decided.flatMap(({ record: r, decision }) => {
@@ -358,10 +359,6 @@ function exhaustedNotices(rows: RecordedRow[], decided: Array<Recorded & { recor
     ];
   });
 }
-
-/** The product's own events about webhooks: a notice about their delivery would publish another. */
-export const isOperationalEventType = (type: string) =>
-  type.startsWith("webhook_endpoint.") || type.startsWith("webhook_delivery.") || type.startsWith("webhooks.");
 
 // Signatures are recorded only as their first characters: the full value is a MAC anyone
 // reading the history could replay against the receiver.

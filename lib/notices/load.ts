@@ -10,8 +10,6 @@ export interface LoadedNotice extends NoticeFacts {
   eventId: string | null;
   createdAt: Date;
   endpoint: { environment: "production" | "staging" | "development"; deleted: boolean } | null;
-  /** The type of the event a delivery_exhausted notice's delivery carried. */
-  deliveryEventType: string | null;
 }
 
 export const ENDPOINT_KINDS: readonly NoticeKind[] = ["endpoint_failing", "endpoint_disable_soon", "endpoint_disabled"];
@@ -32,12 +30,6 @@ export async function loadNotices(accountId: string, ids: string[]): Promise<Loa
       endpoint: { select: { description: true, url: true, environment: true, status: true, deletedAt: true } },
     },
   });
-  const deliveryIds = notices.flatMap((n) => (n.deliveryId ? [n.deliveryId] : []));
-  const deliveries =
-    deliveryIds.length > 0
-      ? await db.delivery.findMany({ where: { accountId, id: { in: deliveryIds } }, select: { id: true, eventType: true } })
-      : [];
-  const eventTypes = new Map(deliveries.map((d) => [d.id, d.eventType]));
   const { autoDisableAfterMs } = deliveryConfig();
   return notices.map((n) => {
     const data = (n.data ?? {}) as Record<string, unknown>;
@@ -62,7 +54,6 @@ export async function loadNotices(accountId: string, ids: string[]): Promise<Loa
       disablesAt,
       createdAt: n.createdAt,
       endpoint: n.endpoint ? { environment: n.endpoint.environment, deleted: n.endpoint.deletedAt !== null } : null,
-      deliveryEventType: n.deliveryId ? (eventTypes.get(n.deliveryId) ?? null) : null,
     };
   });
 }

@@ -3,7 +3,6 @@ import { SYSTEM_CALLER } from "../audit/system";
 import { publishEvent } from "../events/publish-event";
 import type { PublishEventOutput } from "../events/schemas";
 import { publicUrl } from "../public-url";
-import { getEventType } from "../webhooks/event-types";
 import { noticePath } from "./describe";
 import { loadNotices, type LoadedNotice } from "./load";
 
@@ -15,9 +14,10 @@ import { loadNotices, type LoadedNotice } from "./load";
 
 const MAX_REASON = 2000;
 
-/** The event a notice becomes, or null: 24 h warnings are for people only, and a delivery of an
- * operational event that exhausts its schedule is not announced again (two failing endpoints
- * subscribed to each other's troubles would otherwise tell each other forever). */
+/**
+ * The event a notice becomes, or null: 24 h warnings are for people only. (A delivery of an
+ * operational event that exhausts its schedule records no notice: see isOperationalEventType.)
+ */
 export function noticeEvent(notice: LoadedNotice): { type: string; data: Record<string, unknown> } | null {
   const common = {
     endpoint_id: notice.endpointId!,
@@ -36,7 +36,6 @@ export function noticeEvent(notice: LoadedNotice): { type: string; data: Record<
         data: { ...common, disabled_at: notice.data.disabled_at, automatic: notice.data.automatic === true },
       };
     case "delivery_exhausted":
-      if (notice.deliveryEventType && getEventType(notice.deliveryEventType)?.category === "Webhooks") return null;
       return {
         type: "webhook_delivery.exhausted",
         data: { ...common, delivery_id: notice.deliveryId!, event_id: notice.eventId! },

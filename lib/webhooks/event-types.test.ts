@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../api/errors";
-import { EVENT_CATEGORIES, EVENT_TYPES, eventTypeCatalog, parseEventData } from "./event-types";
+import { EVENT_CATEGORIES, EVENT_TYPES, eventTypeCatalog, isOperationalEventType, parseEventData } from "./event-types";
 
 // The two example payloads of the customer documentation, copied as printed there.
 const DOC_CRITICAL_ALERT = {
@@ -119,6 +119,17 @@ describe("the event-type catalog", () => {
       const about = entry.category === "Webhooks" ? [] : ["database"];
       expect(entry.schema.required).toEqual(expect.arrayContaining([...about, "dashboard_url"]));
       expect(JSON.parse(JSON.stringify(entry))).toEqual(entry);
+    }
+  });
+});
+
+describe("isOperationalEventType", () => {
+  it("is true for the product's own events about webhooks and false for the database events", () => {
+    for (const type of ["webhook_endpoint.failing", "webhook_endpoint.disabled", "webhook_delivery.exhausted", "webhooks.source_ips_changed"]) {
+      expect(isOperationalEventType(type), type).toBe(true);
+    }
+    for (const type of ["alert.critical", "backup.failed", "maintenance.started", "webhooks.unknown"]) {
+      expect(isOperationalEventType(type), type).toBe(false);
     }
   });
 });

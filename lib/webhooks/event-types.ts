@@ -568,6 +568,15 @@ export function getEventType(name: string): EventTypeDefinition | undefined {
 }
 
 /**
+ * The product's own events about webhooks (the "Webhooks" category): a delivery of one that
+ * exhausts its schedule is not announced again, or two failing endpoints subscribed to each
+ * other's troubles would tell each other forever.
+ */
+export function isOperationalEventType(name: string): boolean {
+  return getEventType(name)?.category === "Webhooks";
+}
+
+/**
  * Validates an event's `data` against its type's schema. Throws the API's 400 errors:
  * `unknown_event_type` ("unknown event type: alert.foo") or `invalid_event_data` with the zod
  * issues (paths prefixed with `data`). Returns the data as parsed.
