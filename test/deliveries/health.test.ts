@@ -1,8 +1,8 @@
 // Endpoint health end to end: attempts against a real receiver on 127.0.0.1 keep the health
 // columns, the hourly counts and the notices; the check-endpoint-health cron disables failing
 // endpoints whose time has come (cancelling their open deliveries) and announces those near it.
-// vitest.config.ts sets WEBHOOK_RETRY_SCHEDULE=0,1s,1s (three attempts); this file makes an
-// endpoint failing after 3 failed attempts and disables it after an hour of failing.
+// vitest.config.ts sets a short WEBHOOK_RETRY_SCHEDULE; health-env.ts sets WEBHOOK_FAILING_AFTER
+// and WEBHOOK_AUTO_DISABLE_AFTER for this file.
 import "./health-env";
 import "./engine-env";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
