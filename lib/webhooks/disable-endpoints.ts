@@ -14,10 +14,26 @@ import { AUDIT_TARGET } from "./queries";
 // decision for a delivery whose endpoint is gone), so none claims a next attempt. "Retry all
 // failed" replays them once the endpoint is enabled again.
 
-/** A disabled endpoint's deliveries that would otherwise still be attempted (tests are attempted once regardless). */
-const OPEN = `status IN ('pending', 'retrying') AND is_test = false`;
+const cancelledReason = (why: string) => `Cancelled: the endpoint was disabled (${why})`;
 
-export const cancelledReason = (why: string) => `Cancelled: the endpoint was disabled (${why})`;
+// The endpoints' open deliveries (tests are attempted once regardless) take the state machine's
+// cancel decision, with why each endpoint was disabled.
+const CANCEL_SQL = `
+UPDATE deliveries d SET status = $2::"DeliveryStatus", next_attempt_at = $3::timestamp(3), last_error = x.reason,
+       completed_at = CASE WHEN $4 THEN $5::timestamp(3) ELSE d.completed_at END, updated_at = $5::timestamp(3)
+  FROM json_to_recordset($1::json) AS x(id text, account_id text, reason text)
+ WHERE d.account_id = x.account_id AND d.endpoint_id = x.id AND d.status IN ('pending', 'retrying') AND d.is_test = false`;
+
+function cancelValues(endpoints: Array<{ id: string; account_id: string; why: string }>, now: Date) {
+  const decision = afterCancel();
+  return [
+    JSON.stringify(endpoints.map((e) => ({ id: e.id, account_id: e.account_id, reason: cancelledReason(e.why) }))),
+    decision.status,
+    sqlTimestamp(decision.nextAttemptAt),
+    decision.completed,
+    sqlTimestamp(now),
+  ];
+}
 
 /** Cancels the endpoints' open deliveries on the caller's pg transaction. */
 export async function cancelOpenDeliveries(
@@ -26,36 +42,13 @@ export async function cancelOpenDeliveries(
   now: Date,
 ): Promise<number> {
   if (endpoints.length === 0) return 0;
-  const decision = afterCancel();
-  const { rowCount } = await client.query(
-    `UPDATE deliveries d SET status = $2::"DeliveryStatus", next_attempt_at = $3::timestamp(3), last_error = x.reason,
-            completed_at = CASE WHEN $4 THEN $5::timestamp(3) ELSE d.completed_at END, updated_at = $5::timestamp(3)
-       FROM json_to_recordset($1::json) AS x(id text, account_id text, reason text)
-      WHERE d.account_id = x.account_id AND d.endpoint_id = x.id AND ${OPEN}`,
-    [
-      JSON.stringify(endpoints.map((e) => ({ id: e.id, account_id: e.account_id, reason: cancelledReason(e.why) }))),
-      decision.status,
-      sqlTimestamp(decision.nextAttemptAt),
-      decision.completed,
-      sqlTimestamp(now),
-    ],
-  );
+  const { rowCount } = await client.query(CANCEL_SQL, cancelValues(endpoints, now));
   return rowCount ?? 0;
 }
 
 /** The same, on a Prisma transaction (a person disabling the endpoint). */
-export async function cancelOpenDeliveriesTx(tx: Prisma.TransactionClient, accountId: string, endpointId: string, why: string, now: Date) {
-  const decision = afterCancel();
-  const { count } = await tx.delivery.updateMany({
-    where: { accountId, endpointId, status: { in: ["pending", "retrying"] }, isTest: false },
-    data: {
-      status: decision.status,
-      nextAttemptAt: decision.nextAttemptAt,
-      lastError: cancelledReason(why),
-      ...(decision.completed ? { completedAt: now } : {}),
-    },
-  });
-  return count;
+export function cancelOpenDeliveriesTx(tx: Prisma.TransactionClient, accountId: string, endpointId: string, why: string, now: Date) {
+  return tx.$executeRawUnsafe(CANCEL_SQL, ...cancelValues([{ id: endpointId, account_id: accountId, why }], now));
 }
 
 export interface AutoDisableSettings {
