@@ -76,7 +76,7 @@ async function deleteEvents(pool: pg.Pool, accountId: string, before: Date, limi
         ORDER BY created_at LIMIT $3 FOR UPDATE SKIP LOCKED`,
       [accountId, ts(before), limit],
     );
-    if (rows.length === 0) return 0;
+    if (rows.length === 0) return { deleted: 0, scanned: 0 };
     const deleted = await client.query(
       `DELETE FROM events e WHERE account_id = $1 AND id = ANY($2::text[])
           AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id)`,
@@ -168,7 +168,6 @@ export async function purgeAccountSlice(
     },
     async () => {
       const r = await deleteEvents(pool, account.id, historyBefore, size);
-      if (r === 0) return true;
       counts.events += r.deleted;
       return r.scanned < size;
     },
