@@ -17,7 +17,7 @@ import { errorTitle } from "./send-test-event-dialog";
 import { DeliveryStatusBadge, RelativeTime, TriggerBadge } from "./status-badge";
 import { useNow, useTimedOut } from "./use-now";
 
-const RETRYABLE = new Set(["failed", "retrying", "cancelled"]);
+const RETRYABLE = new Set(["failed", "retrying", "cancelled", "skipped"]);
 
 /** One delivery: its summary, "Retry now" for admins, and every attempt, newest first. */
 export function DeliveryDetail({ deliveryId, canManage }: { deliveryId: string; canManage: boolean }) {

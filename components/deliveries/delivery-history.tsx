@@ -21,6 +21,7 @@ const STATUS_FILTERS = [
   { value: "failed", label: "Failed" },
   { value: "pending", label: "Pending" },
   { value: "cancelled", label: "Cancelled" },
+  { value: "skipped", label: "Skipped (endpoint disabled)" },
 ];
 
 const selectClass = "rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm shadow-sm";

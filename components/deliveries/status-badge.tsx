@@ -12,6 +12,7 @@ const STATUS: Record<DeliveryOutput["status"], { label: string; style: string; d
   failed: { label: "Failed", style: "bg-red-50 text-red-700 ring-red-600/20", dot: "bg-red-500" },
   pending: { label: "Pending", style: "bg-sky-50 text-sky-700 ring-sky-600/20", dot: "bg-sky-500" },
   cancelled: { label: "Cancelled", style: "bg-slate-100 text-slate-700 ring-slate-500/20", dot: "bg-slate-400" },
+  skipped: { label: "Skipped", style: "bg-slate-100 text-slate-700 ring-slate-500/20", dot: "bg-slate-300" },
 };
 
 export function DeliveryStatusBadge({ status }: { status: DeliveryOutput["status"] }) {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-export const DELIVERY_STATUSES = ["pending", "retrying", "succeeded", "failed", "cancelled"] as const;
+export const DELIVERY_STATUSES = ["pending", "retrying", "succeeded", "failed", "cancelled", "skipped"] as const;
 
 export const attemptOutput = z.object({
   id: z.string(),
@@ -49,7 +49,7 @@ export type DeliveryDetailOutput = z.infer<typeof deliveryDetailOutput>;
 export const listDeliveriesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(200).optional(),
-  status: z.enum(["succeeded", "retrying", "failed", "pending", "cancelled"]).optional(),
+  status: z.enum(DELIVERY_STATUSES).optional(),
   event_type: z.string().max(100).optional(),
   event_id: z.string().trim().max(100).optional(),
 });

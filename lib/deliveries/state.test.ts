@@ -22,7 +22,7 @@ type Status = DeliveryState["status"];
 type Endpoint = DeliveryState["endpoint"];
 const TRIGGERS = ["scheduled", "manual", "test"] as const satisfies readonly AttemptTrigger[];
 const ENDPOINTS = ["active", "disabled", "deleted"] as const satisfies readonly Endpoint[];
-const SETTLED: readonly Status[] = ["succeeded", "failed", "cancelled"];
+const SETTLED: readonly Status[] = ["succeeded", "failed", "cancelled", "skipped"];
 
 // Every status as read; a retrying one in each place its next attempt can be. Whether its
 // schedule is pending (a next scheduled attempt, ahead or overdue; none is a queued manual
@@ -87,7 +87,7 @@ describe("afterAttempt", () => {
   // The rules (state.ts's doc comment), in order: the first that applies decides.
   function expected(v: Variant, trigger: AttemptTrigger, result: ResultClass, position: (typeof POSITIONS)[number]) {
     if (result === "success") return SUCCEEDED; // a success settles the delivery, whatever it was
-    if (v.status === "succeeded" || v.status === "cancelled") return kept(v); // a failure never overwrites either
+    if (["succeeded", "cancelled", "skipped"].includes(v.status)) return kept(v); // a failure never overwrites these
     if (trigger === "test") return FAILED; // a failed test is failed
     if (trigger === "manual") return v.schedulePending ? kept(v) : FAILED; // a pending schedule is left alone
     if (v.status === "failed") return kept(v); // a late scheduled failure does not revive a failed delivery
@@ -161,7 +161,7 @@ describe("admit", () => {
 
 describe("requestAttempt", () => {
   function expected(v: Variant, endpoint: Endpoint) {
-    if (!["failed", "cancelled", "retrying"].includes(v.status)) {
+    if (!["failed", "cancelled", "skipped", "retrying"].includes(v.status)) {
       return { ok: false, code: "not_retryable", message: expect.stringContaining(`this one is ${v.status}`) };
     }
     if (endpoint === "deleted") return { ok: false, code: "endpoint_deleted", message: expect.stringContaining("deleted") };

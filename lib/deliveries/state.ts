@@ -7,7 +7,8 @@
 //   pending ──first attempt──▶ succeeded
 //      │                  └──▶ retrying ──attempt n──▶ succeeded | retrying | failed (last attempt)
 //      └── endpoint disabled or deleted before an attempt ──▶ cancelled
-//   failed / cancelled ──"Retry now", "Retry all failed"──▶ retrying (queued) ──▶ succeeded | failed
+//   (published while the endpoint was disabled) skipped: never attempted on its own
+//   failed / cancelled / skipped ──"Retry now", "Retry all failed", a recovery──▶ retrying (queued) ──▶ succeeded | failed
 import type { DeliveryStatus } from "@prisma/client";
 import type { ErrorClass } from "./send-request";
 
@@ -28,7 +29,7 @@ export const RESULT_CLASSES = [
   "blocked_address",
 ] as const satisfies readonly ResultClass[];
 
-export const DELIVERY_STATUSES = ["pending", "retrying", "succeeded", "failed", "cancelled"] as const satisfies readonly DeliveryStatus[];
+export const DELIVERY_STATUSES = ["pending", "retrying", "succeeded", "failed", "cancelled", "skipped"] as const satisfies readonly DeliveryStatus[];
 
 /** What an attempt needs to know about its delivery, as read. */
 export interface DeliveryState {
@@ -53,7 +54,7 @@ export type Admission =
   /** Stopped for good without an attempt: the delivery becomes cancelled. */
   | { kind: "cancel"; reason: string };
 
-const SETTLED: readonly DeliveryStatus[] = ["succeeded", "failed", "cancelled"];
+const SETTLED: readonly DeliveryStatus[] = ["succeeded", "failed", "cancelled", "skipped"];
 
 /**
  * A schedule is pending when the delivery is retrying with a next scheduled attempt, due or
@@ -128,7 +129,7 @@ export function afterAttempt(
   const keep: Decision = { status: state.status, nextAttemptAt: state.nextAttemptAt, completed: false, continueWith: null };
   const fail: Decision = { status: "failed", nextAttemptAt: null, completed: true, continueWith: null };
   if (result === "success") return { status: "succeeded", nextAttemptAt: null, completed: true, continueWith: null };
-  if (state.status === "succeeded" || state.status === "cancelled") return keep;
+  if (state.status === "succeeded" || state.status === "cancelled" || state.status === "skipped") return keep;
   switch (trigger) {
     case "test":
       return fail;
@@ -155,24 +156,24 @@ export function afterCancel(): Decision {
  */
 export function afterUnmadeAttempt(state: DeliveryState, trigger: "manual" | "test", at: Date): Decision {
   const keep: Decision = { status: state.status, nextAttemptAt: state.nextAttemptAt, completed: false, continueWith: null };
-  if (state.status === "succeeded" || state.status === "failed" || state.status === "cancelled") return keep;
+  if (SETTLED.includes(state.status)) return keep;
   if (trigger === "manual" && schedulePending(state)) return keep;
   return { status: "failed", nextAttemptAt: null, completed: true, continueWith: null };
 }
 
 /**
  * Whether a person may ask for an attempt of a delivery in this state, and if so the state it
- * takes at once (queued): a failed or cancelled delivery is retrying with no scheduled attempt;
+ * takes at once (queued): a failed, cancelled or skipped delivery is retrying with no scheduled attempt;
  * a retrying one keeps its schedule (a failed manual attempt leaves it pending).
  */
 export function requestAttempt(
   state: Pick<DeliveryState, "status" | "nextAttemptAt" | "endpoint">,
 ): { ok: true; status: DeliveryStatus; nextAttemptAt: Date | null } | { ok: false; code: string; message: string } {
-  if (state.status !== "failed" && state.status !== "cancelled" && state.status !== "retrying") {
+  if (state.status !== "failed" && state.status !== "cancelled" && state.status !== "skipped" && state.status !== "retrying") {
     return {
       ok: false,
       code: "not_retryable",
-      message: `Only failed, retrying or cancelled deliveries can be retried; this one is ${state.status}`,
+      message: `Only failed, retrying, cancelled or skipped deliveries can be retried; this one is ${state.status}`,
     };
   }
   if (state.endpoint === "deleted") {

@@ -4,6 +4,7 @@ import type { Caller } from "../auth/caller";
 import { db } from "../db";
 import { newId } from "../ids";
 import { assertUrlAllowed } from "./check-url";
+import { encryptCustomHeaders } from "./custom-headers";
 import { toEndpointOutput } from "./endpoint-output";
 import { AUDIT_TARGET } from "./queries";
 import { createdEndpointOutput, type CreateEndpointInput, type CreatedEndpointOutput } from "./schemas";
@@ -25,6 +26,9 @@ export async function createEndpoint(caller: Caller, input: CreateEndpointInput)
         eventTypes: input.event_types,
         standardWebhooks: input.standard_webhooks,
         secretEncrypted: encryptSigningSecret(id, secret),
+        filter: input.filter,
+        rateLimitPerSecond: input.rate_limit_per_second,
+        headersEncrypted: encryptCustomHeaders(id, input.headers),
       },
     }),
     db.auditLogEntry.create({
@@ -34,6 +38,10 @@ export async function createEndpoint(caller: Caller, input: CreateEndpointInput)
         environment: input.environment,
         event_types: input.event_types,
         standard_webhooks: input.standard_webhooks,
+        filter: input.filter,
+        rate_limit_per_second: input.rate_limit_per_second,
+        // Names only: values may be credentials.
+        header_names: Object.keys(input.headers),
       }),
     }),
   ]);

@@ -1,6 +1,7 @@
 import "server-only";
 import type { WebhookEndpoint } from "@prisma/client";
 import { deliveryConfig } from "../deliveries/config";
+import { decryptCustomHeaders, maskHeaderValue } from "./custom-headers";
 import type { Diagnosis } from "./diagnosis";
 import { endpointHealth, RECENT_ATTEMPTS } from "./health";
 import { endpointOutput, type EndpointOutput } from "./schemas";
@@ -21,6 +22,11 @@ export function toEndpointOutput(endpoint: WebhookEndpoint, now: Date = new Date
     disabled_reason: endpoint.disabledReason,
     disabled_at: iso(endpoint.disabledAt),
     standard_webhooks: endpoint.standardWebhooks,
+    filter: endpoint.filter,
+    rate_limit_per_second: endpoint.rateLimitPerSecond,
+    headers: Object.fromEntries(
+      Object.entries(decryptCustomHeaders(endpoint.id, endpoint.headersEncrypted)).map(([name, value]) => [name, maskHeaderValue(value)]),
+    ),
     previous_secret_expires_at: graceRunning ? iso(endpoint.previousSecretExpiresAt) : null,
     failing_since: iso(endpoint.failingSince),
     health: {

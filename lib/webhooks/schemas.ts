@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { headerNameProblem, headerValueProblem, MAX_CUSTOM_HEADERS } from "./custom-headers";
 import { EVENT_TYPE_NAMES, isEventType } from "./event-types";
+import { compileFilter, describeFilterProblem } from "./filter";
 import { HEALTH_STATES, RECENT_ATTEMPTS } from "./health";
 import { DEFAULT_GRACE_PERIOD_SECONDS, MAX_GRACE_PERIOD_SECONDS, MAX_URL_LENGTH } from "./limits";
 
@@ -23,12 +25,46 @@ const eventTypes = z
   // Stored in catalog order, without duplicates.
   .transform((types) => EVENT_TYPE_NAMES.filter((name) => types.includes(name)));
 
+// A CEL expression (lib/webhooks/filter.ts); null or "" for none. A problem names its position.
+const filter = z
+  .string()
+  .max(4096)
+  .nullable()
+  .superRefine((expression, ctx) => {
+    if (expression === null || expression.trim() === "") return;
+    const compiled = compileFilter(expression);
+    if ("problem" in compiled) {
+      ctx.addIssue({ code: "custom", message: `is not a valid filter: ${describeFilterProblem(compiled.problem)}`, params: { position: compiled.problem.position } });
+    }
+  })
+  .transform((expression) => (expression === null || expression.trim() === "" ? null : expression));
+
+const rateLimitPerSecond = z.number().int().min(1).max(1000).nullable();
+
+// Custom headers: name → value; on update a value of null removes that header (merge patch).
+function customHeaders<V extends z.ZodType<string | null>>(value: V) {
+  return z.record(z.string(), value).superRefine((headers, ctx) => {
+    const names = Object.keys(headers);
+    if (names.length > MAX_CUSTOM_HEADERS) ctx.addIssue({ code: "custom", message: `at most ${MAX_CUSTOM_HEADERS} headers` });
+    const seen = new Set<string>();
+    for (const name of names) {
+      const problem = headerNameProblem(name) ?? (typeof headers[name] === "string" ? headerValueProblem(headers[name]) : null);
+      if (problem) ctx.addIssue({ code: "custom", path: [name], message: problem });
+      if (seen.has(name.toLowerCase())) ctx.addIssue({ code: "custom", path: [name], message: "is given twice (header names ignore case)" });
+      seen.add(name.toLowerCase());
+    }
+  });
+}
+
 export const createEndpointInput = z.strictObject({
   url,
   description: z.string().trim().max(500).default(""),
   environment: z.enum(ENVIRONMENTS).default("production"),
   event_types: eventTypes,
   standard_webhooks: z.boolean().default(false),
+  filter: filter.default(null),
+  rate_limit_per_second: rateLimitPerSecond.default(null),
+  headers: customHeaders(z.string()).default({}),
 });
 export type CreateEndpointInput = z.infer<typeof createEndpointInput>;
 
@@ -40,6 +76,9 @@ export const updateEndpointInput = z
     event_types: eventTypes.optional(),
     standard_webhooks: z.boolean().optional(),
     status: z.enum(["active", "disabled"]).optional(),
+    filter: filter.optional(),
+    rate_limit_per_second: rateLimitPerSecond.optional(),
+    headers: customHeaders(z.string().nullable()).optional(),
   })
   .refine((input) => Object.values(input).some((v) => v !== undefined), { message: "change at least one field" });
 export type UpdateEndpointInput = z.infer<typeof updateEndpointInput>;
@@ -87,6 +126,10 @@ export const endpointOutput = z.object({
   disabled_reason: z.string().nullable(),
   disabled_at: z.string().nullable(),
   standard_webhooks: z.boolean(),
+  filter: z.string().nullable(),
+  rate_limit_per_second: z.number().int().nullable(),
+  /** Custom headers, values masked. */
+  headers: z.record(z.string(), z.string()),
   /** While a rolled-out secret still signs X-DB24x7-Signature (see secrets.ts). */
   previous_secret_expires_at: z.string().nullable(),
   failing_since: z.string().nullable(),

@@ -1,5 +1,6 @@
 import "server-only";
 import type { Prisma, WebhookEndpoint } from "@prisma/client";
+import { ApiError } from "../api/errors";
 import { auditEntry } from "../audit/record";
 import type { Caller } from "../auth/caller";
 import { db } from "../db";
@@ -7,6 +8,7 @@ import { dispatch, type OutboxMessage } from "../deliveries/outbox";
 import { recordNoticesTx } from "../notices/record";
 import { cancelOpenDeliveriesTx } from "./disable-endpoints";
 import { assertUrlAllowed, assertUrlShape } from "./check-url";
+import { decryptCustomHeaders, encryptCustomHeaders, MAX_CUSTOM_HEADERS, mergeCustomHeaders } from "./custom-headers";
 import { toEndpointOutput } from "./endpoint-output";
 import { AUDIT_TARGET, findEndpoint, lockEndpoint } from "./queries";
 import type { EndpointOutput, UpdateEndpointInput } from "./schemas";
@@ -17,6 +19,8 @@ const FIELDS = [
   ["environment", "environment"],
   ["event_types", "eventTypes"],
   ["standard_webhooks", "standardWebhooks"],
+  ["filter", "filter"],
+  ["rate_limit_per_second", "rateLimitPerSecond"],
 ] as const;
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -43,6 +47,18 @@ export async function updateEndpoint(caller: Caller, endpointId: string, input: 
       if (next === undefined || same(next, current[column])) continue;
       (data as Record<string, unknown>)[column] = next;
       changes[field] = { from: current[column] as Prisma.InputJsonValue, to: next as Prisma.InputJsonValue };
+    }
+    if (input.headers !== undefined) {
+      const stored = decryptCustomHeaders(endpointId, current.headersEncrypted);
+      const merged = mergeCustomHeaders(stored, input.headers);
+      if (Object.keys(merged).length > MAX_CUSTOM_HEADERS) {
+        throw new ApiError(400, "too_many_headers", `An endpoint has at most ${MAX_CUSTOM_HEADERS} custom headers; this change would leave ${Object.keys(merged).length}`);
+      }
+      if (!same(merged, stored)) {
+        data.headersEncrypted = encryptCustomHeaders(endpointId, merged);
+        // Names only: values may be credentials.
+        changes.header_names = { from: Object.keys(stored), to: Object.keys(merged) };
+      }
     }
     if (changes.url || changes.environment) {
       assertUrlShape(input.url ?? current.url, input.environment ?? current.environment);
