@@ -2,6 +2,7 @@ import "server-only";
 import { sqlQuery } from "../db";
 import { newId } from "../ids";
 import { countSettled, observedAttempt } from "../observability/deliveries";
+import { decryptCustomHeaders, maskHeaderValue } from "../webhooks/custom-headers";
 import { signingSecretsFor, type SigningSecrets } from "../webhooks/secrets";
 import { deliveryConfig } from "./config";
 import { dispatch, scheduleContinuedMessage, writeOutbox } from "./outbox";
@@ -43,8 +44,13 @@ export function attemptHeaders(input: {
   nextSecret: string | null;
   /** Secrets for the opt-in Standard Webhooks header (it carries several), or none. */
   standardWebhooksSecrets: string[];
+  /** The delivery's number among its endpoint's deliveries (null for those made before numbering). */
+  sequence: number | null;
+  /** The endpoint's custom headers (their names never collide with ours: lib/webhooks/custom-headers.ts). */
+  customHeaders?: Record<string, string>;
 }): Record<string, string> {
   const headers: Record<string, string> = {
+    ...input.customHeaders,
     "Content-Type": "application/json",
     "User-Agent": deliveryConfig().userAgent,
     "X-DB24x7-Signature": db24x7Signature(input.signWith, input.body),
@@ -52,6 +58,7 @@ export function attemptHeaders(input: {
     "X-DB24x7-Delivery-ID": input.attemptId,
     "X-DB24x7-Timestamp": String(input.timestamp),
   };
+  if (input.sequence !== null) headers["X-DB24x7-Endpoint-Sequence"] = String(input.sequence);
   if (input.nextSecret) headers["X-DB24x7-Signature-Next"] = db24x7Signature(input.nextSecret, input.body);
   if (input.standardWebhooksSecrets.length) {
     headers["webhook-id"] = input.eventId;
@@ -70,10 +77,13 @@ interface LoadedDelivery {
   state: DeliveryState;
   isTest: boolean;
   createdMs: number;
+  sequence: number | null;
   event: { id: string; body: string };
   endpoint: {
     id: string;
     url: string;
+    rateLimitPerSecond: number | null;
+    headersEncrypted: string | null;
     /** Its deliveries have been failing (failing_since set). */
     failing: boolean;
     standardWebhooks: boolean;
@@ -86,7 +96,8 @@ interface LoadedDelivery {
 // The deliveries with their event and endpoint, in one statement (see sqlPool for why not Prisma).
 const LOAD_SQL = `
 SELECT d.id, d.account_id, d.endpoint_id, ${STATE_COLUMNS},
-       d.is_test, (extract(epoch FROM d.created_at) * 1000)::float8 AS created_ms, e.id AS event_id, e.body, w.url,
+       d.is_test, (extract(epoch FROM d.created_at) * 1000)::float8 AS created_ms, d.sequence::float8 AS sequence,
+       e.id AS event_id, e.body, w.url, w.rate_limit_per_second, w.headers_encrypted,
        w.failing_since IS NOT NULL AS failing, w.standard_webhooks,
        w.secret_encrypted, w.previous_secret_encrypted,
        (extract(epoch FROM w.previous_secret_expires_at) * 1000)::float8 AS previous_secret_expires_ms
@@ -99,9 +110,12 @@ interface LoadRow extends StateRow {
   endpoint_id: string;
   is_test: boolean;
   created_ms: number;
+  sequence: number | null;
   event_id: string;
   body: string;
   url: string;
+  rate_limit_per_second: number | null;
+  headers_encrypted: string | null;
   failing: boolean;
   standard_webhooks: boolean;
   secret_encrypted: string;
@@ -118,10 +132,13 @@ async function loadDeliveries(ids: string[]): Promise<LoadedDelivery[]> {
     state: stateFromRow(r),
     isTest: r.is_test,
     createdMs: r.created_ms,
+    sequence: r.sequence,
     event: { id: r.event_id, body: r.body },
     endpoint: {
       id: r.endpoint_id,
       url: r.url,
+      rateLimitPerSecond: r.rate_limit_per_second,
+      headersEncrypted: r.headers_encrypted,
       failing: r.failing,
       standardWebhooks: r.standard_webhooks,
       secretEncrypted: r.secret_encrypted,
@@ -203,10 +220,12 @@ export async function attemptDeliveries(
   const faults: unknown[] = [];
   const work = async (deliveries: LoadedDelivery[]) => {
     let secrets: SigningSecrets;
+    let customHeaders: Record<string, string>;
     try {
       secrets = signingSecretsFor(deliveries[0]!.endpoint);
+      customHeaders = decryptCustomHeaders(deliveries[0]!.endpointId, deliveries[0]!.endpoint.headersEncrypted);
     } catch (error) {
-      // A fault of ours with this endpoint (its secret does not decrypt): in a batch, its
+      // A fault of ours with this endpoint (its secret or headers do not decrypt): in a batch, its
       // deliveries go on in runs of their own, which retry and resume on their own.
       if (!options.isolateFaults) throw error;
       console.error(`[deliveries] endpoint ${deliveries[0]!.endpointId}: ${error instanceof Error ? error.message : error}`);
@@ -222,7 +241,7 @@ export async function attemptDeliveries(
           continue;
         }
         const parent = options.traceparents?.get(delivery.id);
-        const sent = await observedAttempt(delivery, trigger, attempt, parent, () => sendWithSecretSwitch(delivery, secrets));
+        const sent = await observedAttempt(delivery, trigger, attempt, parent, () => sendWithSecretSwitch(delivery, secrets, customHeaders));
         const { result } = sent[sent.length - 1]!;
         await recorder.add({
           deliveryId: delivery.id,
@@ -310,7 +329,11 @@ export async function settleRequestedAttempt(deliveryId: string, trigger: "manua
  * the request is then sent again at once signed with the new secret, and if that is accepted
  * the grace period ends early. Either way no delivery fails over the switch.
  */
-async function sendWithSecretSwitch(delivery: LoadedDelivery, secrets: SigningSecrets): Promise<SentAttempt[]> {
+async function sendWithSecretSwitch(
+  delivery: LoadedDelivery,
+  secrets: SigningSecrets,
+  customHeaders: Record<string, string>,
+): Promise<SentAttempt[]> {
   const { endpoint, event } = delivery;
   const config = deliveryConfig();
   const send = async (signWith: string, nextSecret: string | null): Promise<SentAttempt> => {
@@ -323,9 +346,14 @@ async function sendWithSecretSwitch(delivery: LoadedDelivery, secrets: SigningSe
       signWith,
       nextSecret,
       standardWebhooksSecrets: endpoint.standardWebhooks ? [secrets.current, secrets.previous].filter((x) => x !== null) : [],
+      sequence: delivery.sequence,
+      customHeaders,
     });
     const result = await sendRequest({ url: endpoint.url, headers, body: event.body, timeoutMs: config.timeoutMs });
-    return { attemptId, headers, result, at: new Date() };
+    // History keeps the request as sent, but custom header values only masked: they may be credentials.
+    const recorded = { ...headers };
+    for (const name of Object.keys(customHeaders)) recorded[name] = maskHeaderValue(customHeaders[name]!);
+    return { attemptId, headers: recorded, result, at: new Date() };
   };
   const first = await send(secrets.previous ?? secrets.current, secrets.previous ? secrets.current : null);
   const refused = first.result.status === 401 || first.result.status === 403;

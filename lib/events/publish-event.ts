@@ -22,7 +22,7 @@ export interface PublishOptions {
 }
 
 /**
- * Stores the event, one delivery per subscribed active endpoint and their hand-over to Inngest
+ * Stores the event, one delivery per subscribed endpoint (skipped for a disabled one) and the hand-over to Inngest
  * in one statement, then hands them over. Once this returns, nothing can be lost: a hand-over
  * that fails is sent by the outbox's sweep (inngest/functions/sweep-outbox.ts).
  */
@@ -111,21 +111,24 @@ async function storePublished(
 interface StoreOutcome {
   /** False when nothing was stored: the producer id is taken, or too few delivery ids. */
   stored: boolean;
-  /** Active endpoints subscribed to the type in the environment. */
+  /** Endpoints subscribed to the type in the environment, active or disabled. */
   subscribed: number;
+  /** The deliveries to attempt (those kept as skipped for disabled endpoints are left out). */
   deliveries: { id: string; endpointId: string }[];
 }
 
 // One statement, so one round trip and atomic on its own: picks the subscribed endpoints,
 // inserts the event (unless its producer id is taken: ON CONFLICT waits for a concurrent
 // insert of the same id to commit or roll back, then stands down) and one delivery per
-// endpoint, numbered with the ids given ($8), and, if it has deliveries, their hand-over in the
-// outbox (the message deliveriesDueMessage builds); with fewer ids than endpoints it stores nothing.
+// endpoint, numbered with the ids given ($8), and, if it has deliveries to attempt, their
+// hand-over in the outbox (the message deliveriesDueMessage builds); with fewer ids than
+// endpoints it stores nothing. A disabled endpoint's delivery is kept as skipped, never handed
+// over, so re-enabling the endpoint or a recovery can send it.
 const STORE_EVENT_SQL = `
   WITH endpoints AS (
-    SELECT id, row_number() OVER () AS n
+    SELECT id, status = 'active' AS active, row_number() OVER () AS n
       FROM webhook_endpoints
-     WHERE account_id = $1::text AND status = 'active' AND deleted_at IS NULL
+     WHERE account_id = $1::text AND deleted_at IS NULL
        AND environment = $2::"Environment" AND $3::text = ANY (event_types)
        AND id IS DISTINCT FROM $10::text
   ), event AS (
@@ -135,24 +138,26 @@ const STORE_EVENT_SQL = `
     ON CONFLICT (account_id, external_id) DO NOTHING
     RETURNING id
   ), deliveries AS (
-    INSERT INTO deliveries (id, account_id, event_id, endpoint_id, event_type, created_at, updated_at)
-    SELECT ids.id, $1::text, event.id, endpoints.id, $3::text, $7::timestamp(3), $7::timestamp(3)
+    INSERT INTO deliveries (id, account_id, event_id, endpoint_id, event_type, status, created_at, updated_at)
+    SELECT ids.id, $1::text, event.id, endpoints.id, $3::text,
+           CASE WHEN endpoints.active THEN 'pending' ELSE 'skipped' END::"DeliveryStatus",
+           $7::timestamp(3), $7::timestamp(3)
       FROM event
      CROSS JOIN endpoints
       JOIN unnest($8::text[]) WITH ORDINALITY AS ids (id, n) ON ids.n = endpoints.n
-    RETURNING id, endpoint_id
+    RETURNING id, endpoint_id, status = 'pending' AS due
   ), handed_over AS (
     INSERT INTO outbox (id, account_id, name, data, created_at)
     SELECT event.id, $1::text, $9::text,
            jsonb_build_object('event_id', event.id, 'account_id', $1::text, 'deliveries',
-             (SELECT jsonb_agg(jsonb_build_object('delivery_id', id, 'endpoint_id', endpoint_id)) FROM deliveries)),
+             (SELECT jsonb_agg(jsonb_build_object('delivery_id', id, 'endpoint_id', endpoint_id)) FROM deliveries WHERE due)),
            $7::timestamp(3)
-      FROM event WHERE EXISTS (SELECT 1 FROM endpoints)
+      FROM event WHERE EXISTS (SELECT 1 FROM endpoints WHERE active)
   )
   SELECT (SELECT count(*) FROM event)::int AS stored,
          (SELECT count(*) FROM endpoints)::int AS subscribed,
-         coalesce(array_agg(deliveries.id ORDER BY endpoints.n), '{}') AS delivery_ids,
-         coalesce(array_agg(deliveries.endpoint_id ORDER BY endpoints.n), '{}') AS endpoint_ids
+         coalesce(array_agg(deliveries.id ORDER BY endpoints.n) FILTER (WHERE due), '{}') AS delivery_ids,
+         coalesce(array_agg(deliveries.endpoint_id ORDER BY endpoints.n) FILTER (WHERE due), '{}') AS endpoint_ids
     FROM deliveries JOIN endpoints ON endpoints.id = deliveries.endpoint_id`;
 
 async function storeEvent(args: {
@@ -195,7 +200,7 @@ async function storeEvent(args: {
 async function findByExternalId(accountId: string, externalId: string): Promise<PublishEventOutput | null> {
   const event = await db.event.findUnique({
     where: { accountId_externalId: { accountId, externalId } },
-    select: { id: true, deliveries: { select: { id: true, endpointId: true }, orderBy: { id: "asc" } } },
+    select: { id: true, deliveries: { where: { status: { not: "skipped" } }, select: { id: true, endpointId: true }, orderBy: { id: "asc" } } },
   });
   if (!event) return null;
   return { id: event.id, deliveries: event.deliveries.map((d) => ({ id: d.id, endpoint_id: d.endpointId })), duplicate: true };

@@ -2,7 +2,7 @@
 // `event.environment`) that an event must match to be delivered to an endpoint. The same
 // language the engine's triggers use (@bufbuild/cel). Checked when written, so a stored filter
 // always parses.
-import { celEnv, parse, plan } from "@bufbuild/cel";
+import { celEnv, isCelError, parse, plan } from "@bufbuild/cel";
 
 /** At most this many bytes of expression (UTF-8). */
 export const MAX_FILTER_BYTES = 1024;
@@ -46,4 +46,30 @@ export function compileFilter(expression: string): { program: FilterProgram } | 
 /** A problem as one sentence: "line 1, column 21: found = but expecting end of input". */
 export function describeFilterProblem(problem: FilterProblem): string {
   return problem.position ? `line ${problem.position.line}, column ${problem.position.column}: ${problem.message}` : problem.message;
+}
+
+/** The event as a filter sees it. */
+export interface FilterEvent {
+  type: string;
+  environment: string;
+  data: unknown;
+}
+
+export type FilterOutcome = { matched: boolean; error: string | null };
+
+/**
+ * Whether the event matches. A CEL error at run time (e.g. a field the event lacks, a type
+ * mismatch) or a result that is not `true` is "not matched"; an error is also returned, to be
+ * recorded.
+ */
+export function runFilter(program: FilterProgram, event: FilterEvent): FilterOutcome {
+  let value: unknown;
+  try {
+    value = program({ event: { type: event.type, environment: event.environment, data: event.data } });
+  } catch (error) {
+    return { matched: false, error: error instanceof Error ? error.message : String(error) };
+  }
+  if (isCelError(value)) return { matched: false, error: value.message };
+  if (typeof value !== "boolean") return { matched: false, error: `the filter answered ${typeof value === "bigint" ? "an integer" : `a ${typeof value}`}, not true or false` };
+  return { matched: value, error: null };
 }

@@ -100,7 +100,7 @@ describe("publishing and fan-out", () => {
     const b = await endpoint(account, "/fanout/b", { types: ["alert.critical", "backup.failed"] });
     await endpoint(account, "/fanout/wrong-type", { types: ["backup.failed"] });
     await endpoint(account, "/fanout/staging", { environment: "staging" });
-    await endpoint(account, "/fanout/disabled", { status: "disabled" });
+    const disabled = await endpoint(account, "/fanout/disabled", { status: "disabled" });
     await endpoint(other, "/fanout/other-account");
 
     const res = await publish(account, { type: "alert.critical", data: sample("alert.critical") });
@@ -132,7 +132,11 @@ describe("publishing and fan-out", () => {
 
     const shown = await call(eventItem.GET, { headers: bearer(account.keys.viewer), params: { eventId: res.json.id } });
     expect(shown.status).toBe(200);
-    expect(shown.json.deliveries).toHaveLength(2);
+    // The disabled endpoint's delivery is kept, skipped, for a recovery or re-enabling to send.
+    const listed = shown.json.deliveries as Array<{ endpoint_id: string; status: string }>;
+    expect(listed.map((d) => `${d.endpoint_id}:${d.status}`).sort()).toEqual(
+      [`${a.id}:succeeded`, `${b.id}:succeeded`, `${disabled.id}:skipped`].sort(),
+    );
     expect(shown.json.data).toEqual(sample("alert.critical"));
   });
 

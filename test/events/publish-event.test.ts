@@ -111,7 +111,7 @@ describe("publishEvent", () => {
     const failing = await endpoint(account, { types: [type], failingSince: new Date(Date.now() - 3_600_000) });
     await endpoint(account, { types: ["alert.critical"] });
     await endpoint(account, { types: [type], environment: "staging" });
-    await endpoint(account, { types: [type], status: "disabled" });
+    const disabled = await endpoint(account, { types: [type], status: "disabled" });
     await endpoint(account, { types: [type], deletedAt: new Date() });
     await endpoint(other, { types: [type] });
 
@@ -138,8 +138,13 @@ describe("publishEvent", () => {
     expect(Math.floor(event.createdAt.getTime() / 1000)).toBe(Date.parse(body.created_at) / 1000);
     expect(event.createdAt.getTime()).toBeGreaterThanOrEqual(before - 1000);
     expect(event.createdAt.getTime()).toBeLessThanOrEqual(Date.now() + 1000);
-    expect(event.deliveries.map((d) => d.id).sort()).toEqual(result.deliveries.map((d) => d.id).sort());
-    for (const d of event.deliveries) {
+    // A disabled endpoint's delivery is kept as skipped and not handed over.
+    const [skipped, ...moreSkipped] = event.deliveries.filter((d) => d.status === "skipped");
+    expect(moreSkipped).toEqual([]);
+    expect(skipped).toMatchObject({ endpointId: disabled, attemptCount: 0, completedAt: null });
+    const due = event.deliveries.filter((d) => d.status !== "skipped");
+    expect(due.map((d) => d.id).sort()).toEqual(result.deliveries.map((d) => d.id).sort());
+    for (const d of due) {
       expect(d).toMatchObject({ accountId: account.accountId, eventType: type, status: "pending", isTest: false, attemptCount: 0 });
       expect(d.createdAt).toEqual(event.createdAt);
       expect(d.updatedAt).toEqual(event.createdAt);

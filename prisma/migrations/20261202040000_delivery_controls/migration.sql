@@ -11,3 +11,8 @@ ALTER TABLE "webhook_endpoints" ADD CONSTRAINT "webhook_endpoints_filter_length_
 -- A delivery made for an event published while its endpoint was disabled: kept, never
 -- attempted, so re-enabling or a recovery can send it.
 ALTER TYPE "DeliveryStatus" ADD VALUE 'skipped';
+
+-- Each delivery's number among its endpoint's deliveries, 1, 2, 3… in the order they were
+-- created (X-DB24x7-Endpoint-Sequence); null for deliveries made before numbering.
+ALTER TABLE "deliveries" ADD COLUMN "sequence" BIGINT;
+CREATE INDEX "deliveries_endpoint_id_sequence_idx" ON "deliveries"("endpoint_id", "sequence");
